@@ -71,7 +71,7 @@ public final class KinesisClientConfig {
   /** Region used by {@link #forLocalEndpoint(URI)}; local emulators accept any region. */
   static final Region LOCAL_REGION = Region.US_EAST_1;
 
-  /** Access key id used by {@link #forLocalEndpoint(URI)}: not numeric, so no emulator reads it as an account id. */
+  /** Access key for {@link #forLocalEndpoint(URI)}; not numeric, so no emulator takes it for an account id. */
   static final String LOCAL_ACCESS_KEY_ID = "local-access-key";
 
   /** Secret used by {@link #forLocalEndpoint(URI)}. */
@@ -728,8 +728,8 @@ public final class KinesisClientConfig {
       if (trustAllCertificates) {
         if (endpoint == null) {
           throw new IllegalStateException(
-              "trustAllCertificates=true needs an endpointOverride on a loopback host; endpointOverride is not"
-                  + " set, and the real Kinesis endpoint must always be verified");
+              "trustAllCertificates=true needs an endpointOverride on a loopback host; endpointOverride is"
+                  + " not set, and the real Kinesis endpoint must always be verified");
         }
         if (!isHttps(endpoint)) {
           throw new IllegalStateException(

@@ -141,7 +141,8 @@ public final class KinesisClientFactory {
     }
 
     @Override
-    public CompletableFuture<? extends AwsCredentialsIdentity> resolveIdentity(ResolveIdentityRequest request) {
+    public CompletableFuture<? extends AwsCredentialsIdentity> resolveIdentity(
+        ResolveIdentityRequest request) {
       return delegate.resolveIdentity(request);
     }
 

@@ -178,7 +178,8 @@ final class KinesisClientConfigTest {
     assertThatThrownBy(() -> withRegion().region(Region.US_EAST_1))
         .isInstanceOf(IllegalStateException.class)
         .hasMessageStartingWith("region was already set on this builder");
-    assertThatThrownBy(() -> withRegion().readTimeout(Duration.ofSeconds(1)).readTimeout(Duration.ofSeconds(3)))
+    assertThatThrownBy(
+            () -> withRegion().readTimeout(Duration.ofSeconds(1)).readTimeout(Duration.ofSeconds(3)))
         .isInstanceOf(IllegalStateException.class)
         .hasMessage("readTimeout was already set on this builder (to PT1S); set each option once, or derive"
             + " a copy with toBuilder()");
@@ -261,7 +262,8 @@ final class KinesisClientConfigTest {
 
   @ParameterizedTest
   @ValueSource(strings = {
-    "https://localhost:4567", "https://LOCALHOST", "https://127.0.0.1:4567", "https://127.1.2.3", "https://[::1]:4567"
+    "https://localhost:4567", "https://LOCALHOST", "https://127.0.0.1:4567", "https://127.1.2.3",
+    "https://[::1]:4567"
   })
   void build_trustAllForLoopbackHttps_isAccepted(String endpoint) {
     KinesisClientConfig c =
@@ -294,7 +296,9 @@ final class KinesisClientConfigTest {
     assertThat(c.endpointOverride()).contains(URI.create("https://localhost:4567"));
     assertThat(c.trustAllCertificates()).isTrue();
     assertThat(c.credentialsProvider()).hasValueSatisfying(p -> {
-      assertThat(p.resolveCredentials().accessKeyId()).isEqualTo("local-access-key").doesNotContainPattern("^[0-9]+$");
+      assertThat(p.resolveCredentials().accessKeyId())
+          .isEqualTo("local-access-key")
+          .doesNotContainPattern("^[0-9]+$");
       assertThat(p.resolveCredentials().secretAccessKey()).isEqualTo("local-secret");
     });
   }

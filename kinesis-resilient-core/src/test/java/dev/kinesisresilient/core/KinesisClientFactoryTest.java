@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import java.net.URI;
 import java.time.Duration;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
 import software.amazon.awssdk.auth.credentials.AwsCredentials;
@@ -20,6 +21,13 @@ import software.amazon.awssdk.utils.SdkAutoCloseable;
 /** Builds real clients without sending requests; request behaviour is covered by KinesisClientFactoryIT. */
 final class KinesisClientFactoryTest {
 
+  private static final ParallelCloser CLIENTS = new ParallelCloser();
+
+  @AfterAll
+  static void closeClients() throws InterruptedException {
+    CLIENTS.closeAll();
+  }
+
   @Test
   void create_config_appliesTimeoutsRegionEndpointAndSingleSdkAttempt() {
     KinesisClientConfig config = KinesisClientConfig.builder()
@@ -29,16 +37,15 @@ final class KinesisClientFactoryTest {
         .apiCallTimeout(Duration.ofMillis(4000))
         .build();
 
-    try (KinesisAsyncClient client = KinesisClientFactory.create(config)) {
-      KinesisServiceClientConfiguration applied = client.serviceClientConfiguration();
-      ClientOverrideConfiguration override = applied.overrideConfiguration();
+    KinesisAsyncClient client = CLIENTS.track(KinesisClientFactory.create(config));
+    KinesisServiceClientConfiguration applied = client.serviceClientConfiguration();
+    ClientOverrideConfiguration override = applied.overrideConfiguration();
 
-      assertThat(applied.region()).isEqualTo(Region.EU_CENTRAL_1);
-      assertThat(applied.endpointOverride()).contains(URI.create("http://127.0.0.1:4566"));
-      assertThat(override.apiCallAttemptTimeout()).contains(Duration.ofMillis(1500));
-      assertThat(override.apiCallTimeout()).contains(Duration.ofMillis(4000));
-      assertThat(override.retryStrategy()).hasValueSatisfying(s -> assertThat(s.maxAttempts()).isEqualTo(1));
-    }
+    assertThat(applied.region()).isEqualTo(Region.EU_CENTRAL_1);
+    assertThat(applied.endpointOverride()).contains(URI.create("http://127.0.0.1:4566"));
+    assertThat(override.apiCallAttemptTimeout()).contains(Duration.ofMillis(1500));
+    assertThat(override.apiCallTimeout()).contains(Duration.ofMillis(4000));
+    assertThat(override.retryStrategy()).hasValueSatisfying(s -> assertThat(s.maxAttempts()).isEqualTo(1));
   }
 
   @Test
@@ -50,17 +57,17 @@ final class KinesisClientFactoryTest {
         .trustAllCertificates(true)
         .build();
 
-    try (KinesisAsyncClient client = KinesisClientFactory.create(config)) {
-      assertThat(client.serviceClientConfiguration().region()).isEqualTo(Region.US_EAST_1);
-    }
+    KinesisAsyncClient client = CLIENTS.track(KinesisClientFactory.create(config));
+
+    assertThat(client.serviceClientConfiguration().region()).isEqualTo(Region.US_EAST_1);
   }
 
   @Test
   void create_regionEndpointWithDefaults_buildsClient() {
-    try (KinesisAsyncClient client =
-        KinesisClientFactory.create(KinesisClientConfig.builder().region(Region.AP_SOUTHEAST_2).build())) {
-      assertThat(client.serviceClientConfiguration().endpointOverride()).isEmpty();
-    }
+    KinesisAsyncClient client = CLIENTS.track(
+        KinesisClientFactory.create(KinesisClientConfig.builder().region(Region.AP_SOUTHEAST_2).build()));
+
+    assertThat(client.serviceClientConfiguration().endpointOverride()).isEmpty();
   }
 
   @Test
@@ -74,7 +81,8 @@ final class KinesisClientFactoryTest {
   void httpClientBuilder_withoutTrustAll_isThePlainNettyBuilder() {
     KinesisClientConfig config = KinesisClientConfig.builder().region(Region.US_EAST_1).build();
 
-    assertThat(KinesisClientFactory.httpClientBuilder(config)).isInstanceOf(NettyNioAsyncHttpClient.Builder.class);
+    assertThat(KinesisClientFactory.httpClientBuilder(config))
+        .isInstanceOf(NettyNioAsyncHttpClient.Builder.class);
   }
 
   @Test

@@ -19,7 +19,7 @@ import java.util.random.RandomGenerator;
  * <p>Why not the SDK's defaults: the SDK retries a failed call a few times, but never a partially
  * failed PutRecords (it is an HTTP 200), has no overall deadline by default, and stacked with an
  * application's own retries can keep a record in flight for minutes. This policy is the only retry
- * layer: the {@code KinesisClientFactory} turns the SDK's off.
+ * layer: the {@link KinesisClientFactory} turns the SDK's off.
  *
  * <p>Immutable and thread-safe.
  *

@@ -636,7 +636,16 @@ public final class FakeKinesisAsyncClient implements KinesisAsyncClient {
     T run();
   }
 
-  private <T> CompletableFuture<T> invoke(String operationName, boolean write, Operation<T> operation) {
+  private <T> CompletableFuture<T> invoke(String operationName, Operation<T> operation) {
+    return invoke(operationName, null, operation);
+  }
+
+  /**
+   * Runs an operation under the lock and delivers its outcome. {@code recordWrite} is non-null for
+   * PutRecord(s): it records the request, and scripted call faults apply.
+   */
+  private <T> CompletableFuture<T> invoke(
+      String operationName, @Nullable Runnable recordWrite, Operation<T> operation) {
     T value = null;
     Throwable failure = null;
     Duration delay;
@@ -646,7 +655,11 @@ public final class FakeKinesisAsyncClient implements KinesisAsyncClient {
         throw new IllegalStateException("FakeKinesisAsyncClient is closed");
       }
       callCounts.merge(operationName, 1, Integer::sum);
-      Throwable scripted = write ? nextCallFault() : null;
+      Throwable scripted = null;
+      if (recordWrite != null) {
+        recordWrite.run();
+        scripted = nextCallFault();
+      }
       if (scripted != null) {
         failure = scripted;
       } else {
@@ -767,7 +780,7 @@ public final class FakeKinesisAsyncClient implements KinesisAsyncClient {
   @Override
   public CompletableFuture<CreateStreamResponse> createStream(CreateStreamRequest request) {
     Objects.requireNonNull(request, "request");
-    return invoke("CreateStream", false, () -> {
+    return invoke("CreateStream", () -> {
       String name = request.streamName();
       if (name == null || !STREAM_NAME.matcher(name).matches()) {
         throw validation("1 validation error detected: Value at 'streamName' failed to satisfy constraint: "
@@ -814,7 +827,7 @@ public final class FakeKinesisAsyncClient implements KinesisAsyncClient {
   @Override
   public CompletableFuture<DeleteStreamResponse> deleteStream(DeleteStreamRequest request) {
     Objects.requireNonNull(request, "request");
-    return invoke("DeleteStream", false, () -> {
+    return invoke("DeleteStream", () -> {
       FakeStream s = stream(request.streamName(), request.streamARN());
       streams.remove(s.name);
       return DeleteStreamResponse.builder().build();
@@ -833,7 +846,7 @@ public final class FakeKinesisAsyncClient implements KinesisAsyncClient {
   @Override
   public CompletableFuture<ListStreamsResponse> listStreams(ListStreamsRequest request) {
     Objects.requireNonNull(request, "request");
-    return invoke("ListStreams", false, () -> {
+    return invoke("ListStreams", () -> {
       int limit = request.limit() == null ? DEFAULT_LIST_STREAMS_LIMIT : request.limit();
       if (limit < 1 || limit > MAX_SHARD_COUNT) {
         throw validation("1 validation error detected: Value '" + limit + "' at 'limit' failed to satisfy "
@@ -897,7 +910,7 @@ public final class FakeKinesisAsyncClient implements KinesisAsyncClient {
   public CompletableFuture<DescribeStreamSummaryResponse> describeStreamSummary(
       DescribeStreamSummaryRequest request) {
     Objects.requireNonNull(request, "request");
-    return invoke("DescribeStreamSummary", false, () -> {
+    return invoke("DescribeStreamSummary", () -> {
       FakeStream s = stream(request.streamName(), request.streamARN());
       return DescribeStreamSummaryResponse.builder()
           .streamDescriptionSummary(StreamDescriptionSummary.builder()
@@ -933,7 +946,7 @@ public final class FakeKinesisAsyncClient implements KinesisAsyncClient {
   @Override
   public CompletableFuture<ListShardsResponse> listShards(ListShardsRequest request) {
     Objects.requireNonNull(request, "request");
-    return invoke("ListShards", false, () -> {
+    return invoke("ListShards", () -> {
       int max = request.maxResults() == null ? DEFAULT_LIST_SHARDS_MAX_RESULTS : request.maxResults();
       if (max < 1 || max > MAX_SHARD_COUNT) {
         throw validation("1 validation error detected: Value '" + max + "' at 'maxResults' failed to "
@@ -993,7 +1006,7 @@ public final class FakeKinesisAsyncClient implements KinesisAsyncClient {
   @Override
   public CompletableFuture<UpdateShardCountResponse> updateShardCount(UpdateShardCountRequest request) {
     Objects.requireNonNull(request, "request");
-    return invoke("UpdateShardCount", false, () -> {
+    return invoke("UpdateShardCount", () -> {
       FakeStream s = stream(request.streamName(), request.streamARN());
       Integer target = request.targetShardCount();
       if (target == null || target < 1 || target > MAX_SHARD_COUNT) {
@@ -1038,12 +1051,7 @@ public final class FakeKinesisAsyncClient implements KinesisAsyncClient {
   @Override
   public CompletableFuture<PutRecordsResponse> putRecords(PutRecordsRequest request) {
     Objects.requireNonNull(request, "request");
-    synchronized (lock) {
-      if (!closed) {
-        putRecordsRequests.add(request);
-      }
-    }
-    return invoke("PutRecords", true, () -> doPutRecords(request));
+    return invoke("PutRecords", () -> putRecordsRequests.add(request), () -> doPutRecords(request));
   }
 
   /**
@@ -1059,12 +1067,7 @@ public final class FakeKinesisAsyncClient implements KinesisAsyncClient {
   @Override
   public CompletableFuture<PutRecordResponse> putRecord(PutRecordRequest request) {
     Objects.requireNonNull(request, "request");
-    synchronized (lock) {
-      if (!closed) {
-        putRecordRequests.add(request);
-      }
-    }
-    return invoke("PutRecord", true, () -> {
+    return invoke("PutRecord", () -> putRecordRequests.add(request), () -> {
       FakeStream s = stream(request.streamName(), request.streamARN());
       PutRecordsRequestEntry entry = PutRecordsRequestEntry.builder()
           .partitionKey(request.partitionKey())
@@ -1211,7 +1214,7 @@ public final class FakeKinesisAsyncClient implements KinesisAsyncClient {
   @Override
   public CompletableFuture<GetShardIteratorResponse> getShardIterator(GetShardIteratorRequest request) {
     Objects.requireNonNull(request, "request");
-    return invoke("GetShardIterator", false, () -> {
+    return invoke("GetShardIterator", () -> {
       FakeStream s = stream(request.streamName(), request.streamARN());
       String shardId = request.shardId();
       FakeShard shard = shardId == null ? null : s.shard(shardId);
@@ -1289,7 +1292,7 @@ public final class FakeKinesisAsyncClient implements KinesisAsyncClient {
   @Override
   public CompletableFuture<GetRecordsResponse> getRecords(GetRecordsRequest request) {
     Objects.requireNonNull(request, "request");
-    return invoke("GetRecords", false, () -> {
+    return invoke("GetRecords", () -> {
       int limit = request.limit() == null ? MAX_GET_RECORDS_LIMIT : request.limit();
       if (limit < 1 || limit > MAX_GET_RECORDS_LIMIT) {
         throw validation("1 validation error detected: Value '" + limit + "' at 'limit' failed to satisfy "

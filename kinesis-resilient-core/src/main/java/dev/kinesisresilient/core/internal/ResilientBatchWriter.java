@@ -139,6 +139,13 @@ public final class ResilientBatchWriter implements KinesisBatchWriter {
         + ", clock=" + clock
         + ", metrics=" + (metricsOptions == null ? "off" : metricsOptions) + "]";
     LOG.info("{}started with {}", logPrefix, settings);
+    java.util.OptionalInt sdkAttempts = SdkRetryCheck.sdkMaxAttempts(client);
+    if (sdkAttempts.isPresent() && sdkAttempts.getAsInt() > 1) {
+      LOG.warn("{}the client's own SDK retries are on ({} attempts per call): each of this writer's "
+          + "attempts may become up to {} HTTP requests, past the deadline's intent. Build the client with "
+          + "KinesisClientFactory, or set retryStrategy(AwsRetryStrategy.doNotRetry())", logPrefix,
+          sdkAttempts.getAsInt(), sdkAttempts.getAsInt());
+    }
   }
 
   private static ScheduledExecutorService newScheduler() {

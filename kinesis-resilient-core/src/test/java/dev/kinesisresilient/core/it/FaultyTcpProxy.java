@@ -307,12 +307,12 @@ public final class FaultyTcpProxy implements AutoCloseable {
         OutputStream out = server.getOutputStream();
         byte[] buffer = new byte[BUFFER];
         while (true) {
-          boolean requestStart = awaitingRequest && !stalled;
-          int n = in.read(buffer, 0, requestStart ? FIRST_READ : BUFFER);
+          // A response may come back while this read blocks: decide after it returns.
+          int n = in.read(buffer, 0, awaitingRequest ? FIRST_READ : BUFFER);
           if (n < 0) {
             break;
           }
-          if (requestStart) {
+          if (awaitingRequest && !stalled) {
             awaitingRequest = false;
             requests.incrementAndGet();
             Fault fault = decide();

@@ -52,6 +52,10 @@ import software.amazon.awssdk.services.kinesis.KinesisAsyncClient;
 public final class KinesisMockExtension implements BeforeAllCallback, ParameterResolver {
 
   private static final Namespace NAMESPACE = Namespace.create(KinesisMockExtension.class);
+  // Store lookups search the parent contexts too: the keys keep a per-class server from being
+  // satisfied by the shared one in the root store (and the reverse).
+  private static final String SHARED_KEY = "shared-server";
+  private static final String PER_CLASS_KEY = "per-class-server";
   private static final String START_TIMEOUT_PROPERTY = "kinesis.mock.startTimeout";
   private static final String LOG_DIR_PROPERTY = "kinesis.mock.logDir";
 
@@ -83,7 +87,7 @@ public final class KinesisMockExtension implements BeforeAllCallback, ParameterR
       context
           .getStore(NAMESPACE)
           .computeIfAbsent(
-              Server.class,
+              PER_CLASS_KEY,
               key -> Server.start("kinesis-mock-" + context.getRequiredTestClass().getSimpleName()),
               Server.class);
     } else {
@@ -113,7 +117,7 @@ public final class KinesisMockExtension implements BeforeAllCallback, ParameterR
   private LocalKinesis kinesis(ExtensionContext context) {
     Server server;
     if (perClass) {
-      server = context.getStore(NAMESPACE).get(Server.class, Server.class);
+      server = context.getStore(NAMESPACE).get(PER_CLASS_KEY, Server.class);
       if (server == null) {
         throw new ParameterResolutionException(
             "KinesisMockExtension.perClass() must be registered on a static field");
@@ -123,7 +127,7 @@ public final class KinesisMockExtension implements BeforeAllCallback, ParameterR
           context
               .getRoot()
               .getStore(NAMESPACE)
-              .computeIfAbsent(Server.class, key -> Server.start("kinesis-mock"), Server.class);
+              .computeIfAbsent(SHARED_KEY, key -> Server.start("kinesis-mock"), Server.class);
     }
     return server.kinesis();
   }

@@ -66,10 +66,10 @@ import software.amazon.awssdk.utils.AttributeMap;
  * final class MyIT {
  *   @Test
  *   void writes(LocalKinesis kinesis, KinesisAsyncClient client) {
- *     String stream = kinesis.createStream(kinesis.uniqueStreamName("writes"), 4);
+ *     String stream = kinesis.createStream(kinesis.uniqueStreamName("writes"), 1);
  *     client.putRecord(b -> b.streamName(stream).partitionKey("k").data(SdkBytes.fromUtf8String("v")))
  *         .join();
- *     assertThat(kinesis.readAll(stream).values()).flatMap(r -> r).hasSize(1);
+ *     assertThat(kinesis.readAll(stream).get("shardId-000000000000")).hasSize(1);
  *   }
  * }
  * }</pre>

@@ -10,6 +10,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.stream.Collectors;
 import java.util.stream.IntStream;
@@ -251,6 +252,50 @@ final class PutRecordsFaultInterceptorIT {
 
     assertThat(failed).isBetween(3, 17).isEqualTo((int) faults.callsFailed());
     assertThat(all(kinesis, stream)).hasSize(20 - failed);
+  }
+
+  @Test
+  void concurrentCalls_perExecutionStateKeptApart_eachResponseSplicedFromItsOwnRequest(
+      LocalKinesis kinesis) {
+    String stream = kinesis.createStream(kinesis.uniqueStreamName("concurrent"), 2);
+    PutRecordsFaultInterceptor faults =
+        kinesis
+            .newFaultInterceptor()
+            .failEntries(
+                EntryError.THROTTLED, EntrySelector.matching(e -> e.partitionKey().endsWith("-x")));
+    List<List<PutRecordsRequestEntry>> requests = new ArrayList<>();
+    for (int r = 0; r < 16; r++) {
+      List<PutRecordsRequestEntry> entries = new ArrayList<>();
+      for (int i = 0; i < 5 + r * 7; i++) {
+        entries.add(entry("r" + r + "-e" + i + ((i + r) % 3 == 0 ? "-x" : "")));
+      }
+      requests.add(entries);
+    }
+
+    List<PutRecordsResponse> responses;
+    try (KinesisAsyncClient client = kinesis.newClient(o -> o.addExecutionInterceptor(faults))) {
+      List<CompletableFuture<PutRecordsResponse>> futures =
+          requests.stream()
+              .map(entries -> client.putRecords(b -> b.streamName(stream).records(entries)))
+              .toList();
+      responses = futures.stream().map(CompletableFuture::join).toList();
+    }
+
+    int expectedStored = 0;
+    for (int r = 0; r < requests.size(); r++) {
+      List<PutRecordsRequestEntry> entries = requests.get(r);
+      PutRecordsResponse response = responses.get(r);
+      assertThat(response.records()).hasSameSizeAs(entries);
+      for (int i = 0; i < entries.size(); i++) {
+        boolean chosen = entries.get(i).partitionKey().endsWith("-x");
+        assertThat(response.records().get(i).errorCode() != null).isEqualTo(chosen);
+        expectedStored += chosen ? 0 : 1;
+      }
+    }
+    List<Record> stored = all(kinesis, stream);
+    assertThat(stored).hasSize(expectedStored);
+    assertThat(stored).noneMatch(r -> r.partitionKey().endsWith("-x"));
+    assertThat(faults.putRecordsCalls()).isEqualTo(16);
   }
 
   private static Class<? extends AwsServiceException> expectedType(CallError error) {

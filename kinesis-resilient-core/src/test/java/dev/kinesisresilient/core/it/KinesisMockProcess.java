@@ -139,7 +139,13 @@ final class KinesisMockProcess implements AutoCloseable {
         + "), last lines of "
         + logFile.toAbsolutePath()
         + ":\n"
-        + tail(logFile, 40);
+        + sinceLastStart(tail(logFile, 40));
+  }
+
+  /** The part of a log tail written since the last start header (the log is appended to). */
+  private static String sinceLastStart(String tail) {
+    int header = tail.lastIndexOf("=== ");
+    return header < 0 ? tail : tail.substring(header);
   }
 
   @Override

@@ -1,0 +1,2 @@
+/** JMH benchmarks of kinesis-resilient. Not a library. */
+package dev.kinesisresilient.benchmarks;

@@ -14,7 +14,7 @@ import java.util.Objects;
  *
  * @param streamArn the stream's ARN (the event's {@code eventSourceARN})
  * @param shardId the shard (the part of the event's {@code eventID} before the colon)
- * @param sequenceNumber the record's sequence number, a decimal string of up to 128 bits
+ * @param sequenceNumber the record's sequence number, a decimal string (56 digits today; compare numerically, e.g. as BigInteger)
  * @param partitionKey the partition key the producer chose
  * @param approximateArrivalTimestamp when Kinesis stored the record (millisecond precision)
  * @param data the payload; the event's base64 already decoded

@@ -46,7 +46,7 @@ public final class DefaultKinesisBatchProcessor implements KinesisBatchProcessor
 
   private static final Logger log = LoggerFactory.getLogger(KinesisBatchProcessor.class);
   private static final String PREFIX = "[kinesis-lambda] ";
-  private static final Pattern DIGITS = Pattern.compile("[0-9]{1,40}");
+  private static final Pattern DIGITS = Pattern.compile("[0-9]{1,128}");
 
   private final ProcessorSettings s;
   private final BackoffStrategy backoff;

@@ -11,7 +11,7 @@ import org.jspecify.annotations.Nullable;
 /** How the event source mapping reads a function's response when ReportBatchItemFailures is on. */
 final class ResponseRules {
 
-  private static final Pattern DIGITS = Pattern.compile("[0-9]{1,40}");
+  private static final Pattern DIGITS = Pattern.compile("[0-9]{1,128}");
 
   private ResponseRules() {}
 

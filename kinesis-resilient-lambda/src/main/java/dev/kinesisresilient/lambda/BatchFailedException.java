@@ -1,0 +1,48 @@
+package dev.kinesisresilient.lambda;
+
+import dev.kinesisresilient.core.KinesisResilientException;
+
+/**
+ * Thrown by {@link KinesisBatchProcessor#process} instead of returning a partial batch response when
+ * the processor was told that the mapping does not have {@code ReportBatchItemFailures}
+ * ({@link KinesisBatchProcessor.Builder#partialBatchResponse(boolean) partialBatchResponse(false)}):
+ * without it Lambda would ignore the response and treat the failed record as processed. Throwing
+ * makes Lambda retry the whole batch instead.
+ *
+ * @since 0.1.0
+ */
+public final class BatchFailedException extends KinesisResilientException {
+  private static final long serialVersionUID = 1L;
+
+  private final String sequenceNumber;
+
+  /**
+   * Creates the exception.
+   *
+   * @param sequenceNumber the first record that was not handled
+   * @param message what happened
+   */
+  public BatchFailedException(String sequenceNumber, String message) {
+    super(message);
+    this.sequenceNumber = sequenceNumber;
+  }
+
+  /**
+   * The first record that was not handled.
+   *
+   * @return its sequence number
+   */
+  public String sequenceNumber() {
+    return sequenceNumber;
+  }
+
+  /**
+   * Retrying the batch may succeed.
+   *
+   * @return {@code true}
+   */
+  @Override
+  public boolean isRetryable() {
+    return true;
+  }
+}

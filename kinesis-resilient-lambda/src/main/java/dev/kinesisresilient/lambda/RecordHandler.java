@@ -1,0 +1,27 @@
+package dev.kinesisresilient.lambda;
+
+/**
+ * The application's processing of one record.
+ *
+ * <p>Returning normally means the record is done. Throwing means it failed: the processor retries it
+ * in process as its {@link KinesisBatchProcessor.Builder#retryPolicy retry policy} allows, then
+ * quarantines it or stops the batch there (see {@link KinesisBatchProcessor}). Lambda delivers at
+ * least once, so handlers must be idempotent; {@link StreamRecord#eventId()} is a natural
+ * idempotency key.
+ *
+ * <p>Runs on the invocation's thread, or with ordered parallelism on the processor's executor (never
+ * two records of the same partition key at once).
+ *
+ * @since 0.1.0
+ */
+@FunctionalInterface
+public interface RecordHandler {
+
+  /**
+   * Processes one record.
+   *
+   * @param record the record, with its metadata and attempt number
+   * @throws Exception when processing failed
+   */
+  void handle(StreamRecord record) throws Exception;
+}

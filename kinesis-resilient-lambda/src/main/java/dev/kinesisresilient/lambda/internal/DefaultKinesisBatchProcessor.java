@@ -1,0 +1,477 @@
+package dev.kinesisresilient.lambda.internal;
+
+import com.amazonaws.services.lambda.runtime.Context;
+import com.amazonaws.services.lambda.runtime.events.KinesisEvent;
+import com.amazonaws.services.lambda.runtime.events.StreamsEventResponse;
+import dev.kinesisresilient.core.BackoffStrategy;
+import dev.kinesisresilient.lambda.BatchFailedException;
+import dev.kinesisresilient.lambda.BatchResult;
+import dev.kinesisresilient.lambda.ExpiredRecordAction;
+import dev.kinesisresilient.lambda.InvocationMetrics;
+import dev.kinesisresilient.lambda.KinesisBatchProcessor;
+import dev.kinesisresilient.lambda.QuarantineReason;
+import dev.kinesisresilient.lambda.QuarantineSink;
+import dev.kinesisresilient.lambda.QuarantinedRecord;
+import dev.kinesisresilient.lambda.RecordOutcome;
+import dev.kinesisresilient.lambda.StopReason;
+import dev.kinesisresilient.lambda.StreamRecord;
+import java.math.BigInteger;
+import java.nio.ByteBuffer;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.EnumMap;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.Executor;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.regex.Pattern;
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** The processor; see {@link KinesisBatchProcessor} for the contract. Thread-safe. */
+public final class DefaultKinesisBatchProcessor implements KinesisBatchProcessor {
+
+  private static final Logger log = LoggerFactory.getLogger(KinesisBatchProcessor.class);
+  private static final String PREFIX = "[kinesis-lambda] ";
+  private static final Pattern DIGITS = Pattern.compile("[0-9]{1,128}");
+
+  private final ProcessorSettings s;
+  private final BackoffStrategy backoff;
+  private final LambdaMeters meters;
+  private final @Nullable ExecutorService ownExecutor;
+  private final @Nullable Executor executor;
+  private final AtomicBoolean announced = new AtomicBoolean();
+
+  /**
+   * A processor with the given settings.
+   *
+   * @param settings the settings, validated by the builder
+   */
+  public DefaultKinesisBatchProcessor(ProcessorSettings settings) {
+    this.s = settings;
+    this.backoff = settings.retryPolicy().backoff(settings.random());
+    this.meters = new LambdaMeters(settings.metrics());
+    if (settings.parallelism() > 1 && settings.executor() == null) {
+      this.ownExecutor = Executors.newFixedThreadPool(settings.parallelism(), new DaemonThreads());
+      this.executor = ownExecutor;
+    } else {
+      this.ownExecutor = null;
+      this.executor = settings.executor();
+    }
+  }
+
+  @Override
+  public BatchResult process(@Nullable KinesisEvent event, Context context) {
+    Objects.requireNonNull(context, "context");
+    announceOnce();
+    Instant start = s.clock().instant();
+    List<StreamRecord> records = convert(event);
+    if (records.isEmpty()) {
+      return new BatchResult(new StreamsEventResponse(new ArrayList<>()), null, StopReason.COMPLETED, List.of());
+    }
+    StreamRecord first = records.get(0);
+    LambdaMeters.ShardMeters sm = meters.forShard(first.streamName(), first.shardId());
+    Invocation inv = new Invocation(context, s.safetyMargin(), sm);
+    BigInteger[] seqs = new BigInteger[records.size()];
+    for (int i = 0; i < seqs.length; i++) {
+      seqs[i] = new BigInteger(records.get(i).sequenceNumber());
+    }
+
+    RecordOutcome[] outcomes = new RecordOutcome[records.size()];
+    int retries;
+    if (s.parallelism() > 1 && executor != null) {
+      retries = runParallel(records, seqs, inv, outcomes, executor);
+    } else {
+      LaneResult r = runSequential(records, inv);
+      r.outcomes().forEach((i, o) -> outcomes[i] = o);
+      retries = r.retries();
+    }
+
+    // Where Lambda must resume: the lowest failed-or-unprocessed sequence number of the batch.
+    int reportedIndex = -1;
+    boolean anyFailed = false;
+    for (int i = 0; i < outcomes.length; i++) {
+      if (outcomes[i] == null) {
+        outcomes[i] = RecordOutcome.NOT_PROCESSED;
+      }
+      if (outcomes[i] == RecordOutcome.FAILED || outcomes[i] == RecordOutcome.NOT_PROCESSED) {
+        anyFailed |= outcomes[i] == RecordOutcome.FAILED;
+        if (reportedIndex < 0 || seqs[i].compareTo(seqs[reportedIndex]) < 0) {
+          reportedIndex = i;
+        }
+      }
+    }
+    StopReason stop = reportedIndex < 0 ? StopReason.COMPLETED
+        : anyFailed ? StopReason.RECORD_FAILED : StopReason.DEADLINE;
+    String reported = reportedIndex < 0 ? null : records.get(reportedIndex).sequenceNumber();
+
+    Instant end = s.clock().instant();
+    Duration iteratorAge = nonNegative(Duration.between(
+        records.get(records.size() - 1).approximateArrivalTimestamp(), start));
+    publish(first, records.size(), outcomes, retries, iteratorAge, nonNegative(Duration.between(start, end)), stop);
+
+    List<StreamsEventResponse.BatchItemFailure> failures = new ArrayList<>();
+    if (reported != null) {
+      if (stop == StopReason.DEADLINE) {
+        log.info(PREFIX + "stream={}, shard={}: stopping early, {} left of the invocation's time is within the "
+            + "safety margin {}; reporting sequence number {} so Lambda resumes there",
+            first.streamName(), first.shardId(), Duration.ofMillis(context.getRemainingTimeInMillis()),
+            s.safetyMargin(), reported);
+      }
+      if (!s.partialBatchResponse()) {
+        throw new BatchFailedException(reported, "record " + reported + " of shard " + first.shardId()
+            + " was not handled (" + stop + "); failing the whole batch because partialBatchResponse is off");
+      }
+      failures.add(new StreamsEventResponse.BatchItemFailure(reported));
+    }
+    return new BatchResult(new StreamsEventResponse(failures), reported, stop, List.of(outcomes));
+  }
+
+  private LaneResult runSequential(List<StreamRecord> records, Invocation inv) {
+    Map<Integer, RecordOutcome> out = new HashMap<>();
+    int retries = 0;
+    for (int i = 0; i < records.size(); i++) {
+      if (!positive(inv.timeLeft())) {
+        break; // the rest stay NOT_PROCESSED
+      }
+      RecordRun run = runRecord(records.get(i), inv);
+      out.put(i, run.outcome());
+      retries += run.retries();
+      if (run.outcome() == RecordOutcome.FAILED) {
+        break;
+      }
+    }
+    return new LaneResult(out, retries);
+  }
+
+  private int runParallel(List<StreamRecord> records, BigInteger[] seqs, Invocation inv,
+      RecordOutcome[] outcomes, Executor exec) {
+    Map<String, List<Integer>> groups = new LinkedHashMap<>();
+    for (int i = 0; i < records.size(); i++) {
+      groups.computeIfAbsent(records.get(i).partitionKey(), k -> new ArrayList<>()).add(i);
+    }
+    ConcurrentLinkedQueue<List<Integer>> work = new ConcurrentLinkedQueue<>(groups.values());
+    AtomicReference<@Nullable BigInteger> lowestFailure = new AtomicReference<>();
+    int lanes = Math.min(s.parallelism(), groups.size());
+    List<CompletableFuture<LaneResult>> futures = new ArrayList<>(lanes);
+    for (int l = 0; l < lanes; l++) {
+      futures.add(CompletableFuture.supplyAsync(
+          () -> runLane(work, records, seqs, inv, lowestFailure), exec));
+    }
+    CompletableFuture.allOf(futures.toArray(new CompletableFuture<?>[0])).handle((v, t) -> null).join();
+    int retries = 0;
+    for (CompletableFuture<LaneResult> f : futures) {
+      LaneResult r;
+      try {
+        r = f.join();
+      } catch (CompletionException e) {
+        Throwable cause = e.getCause() == null ? e : e.getCause();
+        if (cause instanceof Error err) {
+          throw err;
+        }
+        if (cause instanceof RuntimeException re) {
+          throw re;
+        }
+        throw e;
+      }
+      r.outcomes().forEach((i, o) -> outcomes[i] = o);
+      retries += r.retries();
+    }
+    return retries;
+  }
+
+  private LaneResult runLane(ConcurrentLinkedQueue<List<Integer>> work, List<StreamRecord> records,
+      BigInteger[] seqs, Invocation inv, AtomicReference<@Nullable BigInteger> lowestFailure) {
+    Map<Integer, RecordOutcome> out = new HashMap<>();
+    int retries = 0;
+    List<Integer> group;
+    while ((group = work.poll()) != null) {
+      boolean stopped = false;
+      for (int i : group) {
+        if (stopped) {
+          out.put(i, RecordOutcome.NOT_PROCESSED);
+          continue;
+        }
+        BigInteger low = lowestFailure.get();
+        if ((low != null && seqs[i].compareTo(low) > 0) || !positive(inv.timeLeft())) {
+          // Lambda redelivers from the lowest failure anyway: starting this record only duplicates it.
+          stopped = true;
+          out.put(i, RecordOutcome.NOT_PROCESSED);
+          continue;
+        }
+        RecordRun run = runRecord(records.get(i), inv);
+        out.put(i, run.outcome());
+        retries += run.retries();
+        if (run.outcome() == RecordOutcome.FAILED) {
+          stopped = true;
+          BigInteger failed = seqs[i];
+          lowestFailure.accumulateAndGet(failed, (a, b) -> a == null || b.compareTo(a) < 0 ? b : a);
+        }
+      }
+    }
+    return new LaneResult(out, retries);
+  }
+
+  private RecordRun runRecord(StreamRecord record, Invocation inv) {
+    Instant recordStart = s.clock().instant();
+    if (s.filter() != null) {
+      try {
+        if (!s.filter().test(record)) {
+          return new RecordRun(RecordOutcome.FILTERED, 0);
+        }
+      } catch (RuntimeException e) {
+        log.warn(PREFIX + "stream={}, shard={}, sequenceNumber={}: the filter threw; reporting the record failed",
+            record.streamName(), record.shardId(), record.sequenceNumber(), e);
+        return new RecordRun(RecordOutcome.FAILED, 0);
+      }
+    }
+    Duration maxAge = s.maxRecordAge();
+    if (maxAge != null && Duration.between(record.approximateArrivalTimestamp(), recordStart).compareTo(maxAge) > 0) {
+      if (s.expiredRecordAction() == ExpiredRecordAction.SKIP) {
+        log.debug(PREFIX + "stream={}, shard={}, sequenceNumber={}: older than {}, skipped",
+            record.streamName(), record.shardId(), record.sequenceNumber(), maxAge);
+        return new RecordRun(RecordOutcome.EXPIRED_SKIPPED, 0);
+      }
+      RecordOutcome o = quarantineOrFail(record, QuarantineReason.RECORD_TOO_OLD, 0, null, inv);
+      return new RecordRun(o == RecordOutcome.QUARANTINED ? RecordOutcome.EXPIRED_QUARANTINED : o, 0);
+    }
+    int attempt = 1;
+    int retries = 0;
+    Duration previousDelay = Duration.ZERO;
+    Instant recordDeadline = recordStart.plus(s.retryPolicy().deadline());
+    while (true) {
+      StreamRecord view = attempt == 1 ? record : record.withAttempt(attempt);
+      Instant t0 = s.clock().instant();
+      try {
+        s.handler().handle(view);
+        inv.handlerAttempt(t0, s.clock().instant());
+        return new RecordRun(RecordOutcome.SUCCEEDED, retries);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        inv.handlerAttempt(t0, s.clock().instant());
+        log.warn(PREFIX + "stream={}, shard={}, sequenceNumber={}: handler interrupted; reporting the record failed",
+            record.streamName(), record.shardId(), record.sequenceNumber(), e);
+        return new RecordRun(RecordOutcome.FAILED, retries);
+      } catch (Exception e) {
+        inv.handlerAttempt(t0, s.clock().instant());
+        if (isPermanent(e)) {
+          return new RecordRun(quarantineOrFail(view, QuarantineReason.PERMANENT_FAILURE, attempt, e, inv), retries);
+        }
+        if (attempt >= s.retryPolicy().maxAttempts()) {
+          return new RecordRun(quarantineOrFail(view, QuarantineReason.RETRIES_EXHAUSTED, attempt, e, inv), retries);
+        }
+        Duration delay = backoff.computeDelay(attempt, previousDelay);
+        previousDelay = delay;
+        Instant now = s.clock().instant();
+        if (now.plus(delay).isAfter(recordDeadline)) {
+          return new RecordRun(quarantineOrFail(view, QuarantineReason.RETRIES_EXHAUSTED, attempt, e, inv), retries);
+        }
+        if (delay.compareTo(inv.timeLeft()) >= 0) {
+          log.warn(PREFIX + "stream={}, shard={}, sequenceNumber={}: attempt {} failed and a retry after {} would "
+              + "pass the invocation's deadline; reporting the record failed for redelivery",
+              record.streamName(), record.shardId(), record.sequenceNumber(), attempt, delay, e);
+          return new RecordRun(RecordOutcome.FAILED, retries);
+        }
+        log.debug(PREFIX + "stream={}, shard={}, sequenceNumber={}: attempt {} failed ({}); retrying in {}",
+            record.streamName(), record.shardId(), record.sequenceNumber(), attempt, e.getClass().getName(), delay);
+        try {
+          s.sleeper().sleep(delay);
+        } catch (InterruptedException ie) {
+          Thread.currentThread().interrupt();
+          log.warn(PREFIX + "stream={}, shard={}, sequenceNumber={}: interrupted while waiting to retry; "
+              + "reporting the record failed", record.streamName(), record.shardId(), record.sequenceNumber(), ie);
+          return new RecordRun(RecordOutcome.FAILED, retries);
+        }
+        attempt++;
+        retries++;
+      }
+    }
+  }
+
+  private boolean isPermanent(Exception e) {
+    try {
+      return s.permanentFailure().test(e);
+    } catch (RuntimeException thrown) {
+      log.warn(PREFIX + "the permanentFailure predicate threw; treating the failure as not permanent", thrown);
+      return false;
+    }
+  }
+
+  private RecordOutcome quarantineOrFail(StreamRecord record, QuarantineReason reason, int attempts,
+      @Nullable Exception error, Invocation inv) {
+    QuarantineSink sink = s.quarantineSink();
+    if (sink == null) {
+      log.warn(PREFIX + "stream={}, shard={}, sequenceNumber={}: {} after {} attempt(s) and no quarantine sink; "
+          + "reporting the record failed", record.streamName(), record.shardId(), record.sequenceNumber(),
+          reason, attempts, error);
+      return RecordOutcome.FAILED;
+    }
+    Duration timeLeft = inv.timeLeft();
+    if (!positive(timeLeft)) {
+      log.warn(PREFIX + "stream={}, shard={}, sequenceNumber={}: {} but no time left to quarantine it; "
+          + "reporting the record failed", record.streamName(), record.shardId(), record.sequenceNumber(), reason,
+          error);
+      return RecordOutcome.FAILED;
+    }
+    QuarantinedRecord q = new QuarantinedRecord(record, reason, attempts, error, s.clock().instant());
+    try {
+      sink.quarantine(q, timeLeft);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      log.warn(PREFIX + "stream={}, shard={}, sequenceNumber={}: interrupted while quarantining; reporting the "
+          + "record failed", record.streamName(), record.shardId(), record.sequenceNumber(), e);
+      return RecordOutcome.FAILED;
+    } catch (Exception | LinkageError e) {
+      log.warn(PREFIX + "stream={}, shard={}, sequenceNumber={}: the quarantine sink failed ({}); reporting the "
+          + "record failed so it is delivered again", record.streamName(), record.shardId(),
+          record.sequenceNumber(), reason, e);
+      return RecordOutcome.FAILED;
+    }
+    log.warn(PREFIX + "stream={}, shard={}, sequenceNumber={}: quarantined ({}, {} attempt(s)); the shard moves on",
+        record.streamName(), record.shardId(), record.sequenceNumber(), reason, attempts, error);
+    return RecordOutcome.QUARANTINED;
+  }
+
+  private void publish(StreamRecord first, int size, RecordOutcome[] outcomes, int retries, Duration iteratorAge,
+      Duration duration, StopReason stop) {
+    LambdaMeters.ShardMeters sm = meters.forShard(first.streamName(), first.shardId());
+    if (sm == null && s.emf() == null) {
+      return;
+    }
+    Map<RecordOutcome, Integer> counts = new EnumMap<>(RecordOutcome.class);
+    for (RecordOutcome o : outcomes) {
+      counts.merge(o, 1, Integer::sum);
+    }
+    InvocationMetrics m = new InvocationMetrics(first.streamName(), first.shardId(), size, counts, retries,
+        iteratorAge, duration, stop);
+    if (sm != null) {
+      sm.invocation(m);
+    }
+    if (s.emf() != null) {
+      try {
+        s.emf().write(m);
+      } catch (RuntimeException e) {
+        log.warn(PREFIX + "writing EMF metrics failed; processing is unaffected", e);
+      }
+    }
+  }
+
+  private void announceOnce() {
+    if (announced.compareAndSet(false, true)) {
+      if (s.partialBatchResponse()) {
+        log.info(PREFIX + "processor in use: {}. Partial batch responses only take effect when the event source "
+            + "mapping has FunctionResponseTypes=[ReportBatchItemFailures]; without it Lambda ignores the "
+            + "response and does NOT retry a reported record. If the mapping lacks it, build the processor with "
+            + "partialBatchResponse(false). See docs/lambda.md for the recommended mapping settings.", s);
+      } else {
+        log.info(PREFIX + "processor in use: {}. partialBatchResponse is off: a record that is not handled fails "
+            + "the whole invocation, so Lambda retries the whole batch.", s);
+      }
+    }
+  }
+
+  static List<StreamRecord> convert(@Nullable KinesisEvent event) {
+    if (event == null || event.getRecords() == null || event.getRecords().isEmpty()) {
+      return List.of();
+    }
+    List<StreamRecord> out = new ArrayList<>(event.getRecords().size());
+    int i = 0;
+    for (KinesisEvent.KinesisEventRecord er : event.getRecords()) {
+      if (er == null || er.getKinesis() == null) {
+        throw new IllegalArgumentException("malformed Kinesis event: record " + i + " has no kinesis section");
+      }
+      KinesisEvent.Record k = er.getKinesis();
+      String seq = k.getSequenceNumber();
+      if (seq == null || !DIGITS.matcher(seq).matches()) {
+        throw new IllegalArgumentException("malformed Kinesis event: record " + i
+            + " has no valid sequence number (decimal digits), was " + seq);
+      }
+      if (k.getPartitionKey() == null) {
+        throw new IllegalArgumentException("malformed Kinesis event: record " + i + " has no partition key");
+      }
+      if (k.getApproximateArrivalTimestamp() == null) {
+        throw new IllegalArgumentException("malformed Kinesis event: record " + i + " has no arrival timestamp");
+      }
+      String eventId = er.getEventID();
+      int colon = eventId == null ? -1 : eventId.indexOf(':');
+      String shardId = colon > 0 ? eventId.substring(0, colon) : "unknown";
+      String arn = er.getEventSourceARN() == null ? "unknown" : er.getEventSourceARN();
+      ByteBuffer data = k.getData() == null ? ByteBuffer.allocate(0) : k.getData().duplicate();
+      out.add(new StreamRecord(arn, shardId, seq, k.getPartitionKey(),
+          k.getApproximateArrivalTimestamp().toInstant(), data, 1));
+      i++;
+    }
+    return out;
+  }
+
+  private static boolean positive(Duration d) {
+    return !d.isNegative() && !d.isZero();
+  }
+
+  private static Duration nonNegative(Duration d) {
+    return d.isNegative() ? Duration.ZERO : d;
+  }
+
+  @Override
+  public void close() {
+    if (ownExecutor != null) {
+      ownExecutor.shutdown();
+    }
+  }
+
+  @Override
+  public String toString() {
+    return "KinesisBatchProcessor[" + s + "]";
+  }
+
+  private record LaneResult(Map<Integer, RecordOutcome> outcomes, int retries) {}
+
+  private record RecordRun(RecordOutcome outcome, int retries) {}
+
+  /** Per-invocation view of the deadline and meters; shared read-only by lanes. */
+  private final class Invocation {
+    private final Context context;
+    private final Duration margin;
+    private final LambdaMeters.@Nullable ShardMeters meters;
+
+    Invocation(Context context, Duration margin, LambdaMeters.@Nullable ShardMeters meters) {
+      this.context = context;
+      this.margin = margin;
+      this.meters = meters;
+    }
+
+    Duration timeLeft() {
+      return Duration.ofMillis(context.getRemainingTimeInMillis()).minus(margin);
+    }
+
+    void handlerAttempt(Instant from, Instant to) {
+      if (meters != null) {
+        meters.handlerAttempt(nonNegative(Duration.between(from, to)));
+      }
+    }
+  }
+
+  private static final class DaemonThreads implements ThreadFactory {
+    private final AtomicInteger n = new AtomicInteger();
+
+    @Override
+    public Thread newThread(Runnable r) {
+      Thread t = new Thread(r, "kinesis-resilient-lambda-" + n.incrementAndGet());
+      t.setDaemon(true);
+      return t;
+    }
+  }
+}

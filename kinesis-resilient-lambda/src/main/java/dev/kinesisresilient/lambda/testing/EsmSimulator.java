@@ -1,0 +1,816 @@
+package dev.kinesisresilient.lambda.testing;
+
+import com.amazonaws.services.lambda.runtime.RequestHandler;
+import com.amazonaws.services.lambda.runtime.events.KinesisEvent;
+import com.amazonaws.services.lambda.runtime.events.StreamsEventResponse;
+import dev.kinesisresilient.core.BackoffStrategy;
+import dev.kinesisresilient.core.testing.ManualClock;
+import dev.kinesisresilient.lambda.Sleeper;
+import dev.kinesisresilient.lambda.internal.Json;
+import java.math.BigInteger;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.UUID;
+import org.jspecify.annotations.Nullable;
+import software.amazon.awssdk.services.kinesis.KinesisAsyncClient;
+import software.amazon.awssdk.services.kinesis.model.GetRecordsResponse;
+import software.amazon.awssdk.services.kinesis.model.GetShardIteratorRequest;
+import software.amazon.awssdk.services.kinesis.model.ListShardsResponse;
+import software.amazon.awssdk.services.kinesis.model.Record;
+import software.amazon.awssdk.services.kinesis.model.Shard;
+import software.amazon.awssdk.services.kinesis.model.ShardIteratorType;
+
+/**
+ * A local Kinesis event source mapping: reads a stream through any {@link KinesisAsyncClient} (the
+ * core's {@code FakeKinesisAsyncClient}, kinesis-mock, LocalStack or AWS) and invokes a Lambda
+ * handler with the mapping's semantics, recording a {@link SimulatorTrace} for assertions.
+ *
+ * <p>Reproduced (see docs/lambda.md and the project's ESM contract): batches of consecutive records of
+ * one shard (BatchSize, batching window, the 6 MB payload cap); ParallelizationFactor as lanes per
+ * shard ({@code hash(partitionKey) mod PF}, each with its own checkpoint and retry state: an
+ * assumption, AWS does not document its scheme), so a key stays in order; MaximumRecordAgeInSeconds
+ * checked before every attempt; function errors (a throw, or running past the function timeout on
+ * the simulator's clock) with BisectBatchOnFunctionError (halves retried without using attempts) or
+ * the retry counter; MaximumRetryAttempts N meaning N+1 invocations; partial batch responses only
+ * when ReportBatchItemFailures is on, with the response validation rules (an identifier must be a
+ * sequence number of the batch; the lowest one is where the batch resumes; a partial failure counts
+ * as an attempt); on-failure destination records in the documented JSON; FilterCriteria on JSON data
+ * (a basic subset, see {@link FilterPattern}); throttled invocations that use no attempt.
+ *
+ * <p>Assumptions where AWS documents nothing, each a builder option: the delay between retries
+ * (default none), what a partial failure retries without bisect ({@link PartialRetry}), and whether
+ * the retry counter survives progress (it does: it is reset only by a full success or a discard).
+ * Not modelled: tumbling windows (rejected), KPL deaggregation (Lambda does none either), resharding
+ * (child shards are not followed), enhanced fan-out, real concurrency (lanes are invoked in turn on
+ * the caller's thread).
+ *
+ * <p>Time: everything is measured on the injected clock. With a {@link ManualClock}, waits (batching
+ * window, retry delay) advance it, so a test never sleeps; a handler can advance it to play a slow
+ * record. Not thread-safe: drive it from one thread.
+ *
+ * <pre>{@code
+ * EsmSimulator esm = EsmSimulator.builder(kinesis, "orders", handler)
+ *     .mapping(EventSourceMappingConfig.recommended().batchSize(100).build())
+ *     .clock(clock).functionTimeout(Duration.ofSeconds(30)).build();
+ * esm.runUntilIdle();
+ * assertThat(esm.trace().redelivered()).isEmpty();
+ * }</pre>
+ *
+ * @since 0.1.0
+ */
+public final class EsmSimulator {
+
+  /** Lambda's synchronous invocation payload limit, 6 MB. */
+  public static final long MAX_PAYLOAD_BYTES = 6L * 1024 * 1024;
+
+  /**
+   * What is retried after a partial batch failure when bisect is off (AWS does not document it).
+   *
+   * @since 0.1.0
+   */
+  public enum PartialRetry {
+    /** Re-read from the reported record: the next batch starts there and fills up to BatchSize. */
+    REPOLL,
+    /** Retry exactly the records from the reported one to the end of the failed batch. */
+    EXACT_REMAINDER
+  }
+
+  private static final DateTimeFormatter ISO_MILLIS =
+      DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss.SSS'Z'").withZone(ZoneOffset.UTC);
+  private static final long SNS_MAX_BYTES = 256 * 1024;
+
+  private final KinesisAsyncClient client;
+  private final String streamName;
+  private final RequestHandler<KinesisEvent, ?> handler;
+  private final EventSourceMappingConfig mapping;
+  private final Clock clock;
+  private final Sleeper sleeper;
+  private final Duration functionTimeout;
+  private final String functionName;
+  private final @Nullable BackoffStrategy retryBackoff;
+  private final PartialRetry partialRetry;
+  private final boolean requireReportedIdInBatch;
+  private final boolean unparsableResponseIsSuccess;
+  private final int maxInvocations;
+
+  private final SimulatorTrace trace = new SimulatorTrace();
+  private final List<String> onFailureRecords = new ArrayList<>();
+  private final List<ShardReader> shards = new ArrayList<>();
+  private @Nullable String streamArn;
+  private String region = KinesisEvents.DEFAULT_REGION;
+  private String account = KinesisEvents.DEFAULT_ACCOUNT_ID;
+  private int invocationCount;
+  private int requestCounter;
+  private int throttles;
+  private boolean loseNextCheckpoint;
+
+  private EsmSimulator(Builder b) {
+    this.client = b.client;
+    this.streamName = b.streamName;
+    this.handler = b.handler;
+    this.mapping = b.mapping;
+    this.clock = b.clock;
+    this.sleeper = b.sleeper != null ? b.sleeper
+        : b.clock instanceof ManualClock mc ? d -> mc.advance(d) : Sleeper.system();
+    this.functionTimeout = b.functionTimeout;
+    this.functionName = b.functionName;
+    this.retryBackoff = b.retryBackoff;
+    this.partialRetry = b.partialRetry;
+    this.requireReportedIdInBatch = b.requireReportedIdInBatch;
+    this.unparsableResponseIsSuccess = b.unparsableResponseIsSuccess;
+    this.maxInvocations = b.maxInvocations;
+    if (mapping.tumblingWindowInSeconds() != 0) {
+      throw new UnsupportedOperationException("the simulator does not model tumbling windows");
+    }
+  }
+
+  /**
+   * A builder for a simulator of one mapping from a stream to a handler.
+   *
+   * @param client the Kinesis client to read with; owned by the caller
+   * @param streamName the stream
+   * @param handler the function's handler; it may return a {@link StreamsEventResponse}, a {@code
+   *     Map}/{@code List} (serialized as JSON, for raw responses), a {@code String} (serialized as a
+   *     JSON string, as the Java runtime does) or null
+   * @return a new builder
+   */
+  public static Builder builder(KinesisAsyncClient client, String streamName, RequestHandler<KinesisEvent, ?> handler) {
+    return new Builder(client, streamName, handler);
+  }
+
+  /**
+   * Reads and invokes until every shard is idle: no record is left to deliver or retry. Waits for
+   * batching windows and retry delays with the sleeper (on a manual clock: by advancing it).
+   *
+   * @return the number of invocation attempts made (throttled ones included)
+   * @throws IllegalStateException when more than {@code maxInvocations} attempts were needed (a shard
+   *     stuck behind a record that always fails, with infinite retries)
+   */
+  public int runUntilIdle() {
+    int start = invocationCount;
+    while (true) {
+      if (step()) {
+        continue;
+      }
+      Instant now = clock.instant();
+      Instant due = null;
+      for (ShardReader sr : shards) {
+        for (Lane lane : sr.lanes) {
+          Instant d = lane.dueAt();
+          if (d != null && (due == null || d.isBefore(due))) {
+            due = d;
+          }
+        }
+      }
+      if (due == null) {
+        return invocationCount - start;
+      }
+      Duration wait = Duration.between(now, due);
+      try {
+        sleeper.sleep(wait.isNegative() ? Duration.ZERO : wait);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new IllegalStateException("interrupted while simulating", e);
+      }
+      if (!clock.instant().isAfter(now) && !wait.isNegative() && !wait.isZero()) {
+        throw new IllegalStateException("the clock did not move while waiting " + wait);
+      }
+    }
+  }
+
+  /**
+   * One round: reads new records from every shard, then gives every lane that is ready one
+   * invocation attempt.
+   *
+   * @return whether anything was invoked
+   * @throws IllegalStateException when {@code maxInvocations} is exceeded
+   */
+  public boolean step() {
+    ensureStarted();
+    for (ShardReader sr : shards) {
+      sr.fetch();
+    }
+    boolean did = false;
+    for (ShardReader sr : shards) {
+      for (Lane lane : sr.lanes) {
+        if (lane.tryInvoke()) {
+          did = true;
+          if (invocationCount > maxInvocations) {
+            throw new IllegalStateException("more than " + maxInvocations + " invocations: a shard seems stuck ("
+                + trace + ")");
+          }
+        }
+      }
+    }
+    return did;
+  }
+
+  /**
+   * The trace so far.
+   *
+   * @return the live trace (read it from the driving thread)
+   */
+  public SimulatorTrace trace() {
+    return trace;
+  }
+
+  /**
+   * The records sent to the on-failure destination, as JSON documents, in order.
+   *
+   * @return a copy; empty when the destination type is NONE
+   */
+  public List<String> onFailureRecords() {
+    return List.copyOf(onFailureRecords);
+  }
+
+  /**
+   * Makes the next {@code n} invocation attempts throttled: the function does not run and no retry
+   * attempt is used.
+   *
+   * @param n how many, at least 1
+   */
+  public void throttleNextInvocations(int n) {
+    if (n < 1) {
+      throw new IllegalArgumentException("n must be at least 1, was " + n);
+    }
+    throttles += n;
+  }
+
+  /**
+   * Makes the next successful batch be delivered again, as when a checkpoint is lost: the
+   * at-least-once case handlers must tolerate.
+   */
+  public void loseNextCheckpoint() {
+    loseNextCheckpoint = true;
+  }
+
+  /**
+   * The stream's ARN, once the simulator has started.
+   *
+   * @return the ARN, or null before the first step
+   */
+  public @Nullable String streamArn() {
+    return streamArn;
+  }
+
+  private void ensureStarted() {
+    if (streamArn != null) {
+      return;
+    }
+    String arn = client.describeStreamSummary(b -> b.streamName(streamName)).join()
+        .streamDescriptionSummary().streamARN();
+    String[] parts = arn.split(":");
+    if (parts.length > 4) {
+      region = parts[3];
+      account = parts[4];
+    }
+    List<Shard> all = new ArrayList<>();
+    String token = null;
+    do {
+      String t = token;
+      ListShardsResponse r = client.listShards(b -> {
+        if (t == null) {
+          b.streamName(streamName);
+        } else {
+          b.nextToken(t);
+        }
+      }).join();
+      all.addAll(r.shards());
+      token = r.nextToken();
+    } while (token != null);
+    for (Shard s : all) {
+      GetShardIteratorRequest.Builder req = GetShardIteratorRequest.builder().streamName(streamName)
+          .shardId(s.shardId());
+      switch (mapping.startingPosition()) {
+        case LATEST -> req.shardIteratorType(ShardIteratorType.LATEST);
+        case TRIM_HORIZON -> req.shardIteratorType(ShardIteratorType.TRIM_HORIZON);
+        case AT_TIMESTAMP -> req.shardIteratorType(ShardIteratorType.AT_TIMESTAMP)
+            .timestamp(mapping.startingPositionTimestamp());
+        default -> throw new IllegalStateException();
+      }
+      String iterator = client.getShardIterator(req.build()).join().shardIterator();
+      shards.add(new ShardReader(s.shardId(), iterator));
+    }
+    streamArn = arn;
+  }
+
+  private record SimRecord(String shardId, String sequenceNumber, BigInteger seq, String partitionKey,
+      byte[] data, Instant arrival, long jsonBytes) {}
+
+  private final class ShardReader {
+    final String shardId;
+    @Nullable String iterator;
+    final List<Lane> lanes = new ArrayList<>();
+
+    ShardReader(String shardId, String iterator) {
+      this.shardId = shardId;
+      this.iterator = iterator;
+      for (int i = 0; i < mapping.parallelizationFactor(); i++) {
+        lanes.add(new Lane(this, i));
+      }
+    }
+
+    void fetch() {
+      for (int calls = 0; calls < 1000 && iterator != null; calls++) {
+        String it = iterator;
+        GetRecordsResponse r = client.getRecords(b -> b.shardIterator(it).limit(10_000)).join();
+        iterator = r.nextShardIterator();
+        for (Record rec : r.records()) {
+          accept(rec);
+        }
+        if (r.records().isEmpty() || (r.millisBehindLatest() != null && r.millisBehindLatest() == 0)) {
+          break;
+        }
+      }
+    }
+
+    private void accept(Record rec) {
+      byte[] data = rec.data().asByteArray();
+      if (!mapping.filters().isEmpty() && mapping.filters().stream().noneMatch(f -> f.matches(data))) {
+        trace.filtered(rec.sequenceNumber());
+        return;
+      }
+      Instant arrival = rec.approximateArrivalTimestamp().truncatedTo(java.time.temporal.ChronoUnit.MILLIS);
+      long json = Json.write(KinesisEvents.recordMap(KinesisEvents.record(streamArnOrEmpty(), region, shardId,
+          rec.sequenceNumber(), rec.partitionKey(), data, arrival))).length() + 1;
+      SimRecord sr = new SimRecord(shardId, rec.sequenceNumber(), new BigInteger(rec.sequenceNumber()),
+          rec.partitionKey(), data, arrival, json);
+      int lane = mapping.parallelizationFactor() == 1 ? 0
+          : Math.floorMod(rec.partitionKey().hashCode(), mapping.parallelizationFactor());
+      lanes.get(lane).add(sr);
+    }
+  }
+
+  private String streamArnOrEmpty() {
+    return streamArn == null ? "" : streamArn;
+  }
+
+  private final class Lane {
+    final ShardReader shard;
+    final int index;
+    final Deque<SimRecord> pending = new ArrayDeque<>();
+    final Deque<List<SimRecord>> halves = new ArrayDeque<>();
+    @Nullable List<SimRecord> current;
+    int attempts;
+    int invokeCount;
+    Instant notBefore = Instant.MIN;
+    @Nullable Instant windowStart;
+
+    Lane(ShardReader shard, int index) {
+      this.shard = shard;
+      this.index = index;
+    }
+
+    void add(SimRecord r) {
+      if (pending.isEmpty() && windowStart == null) {
+        windowStart = clock.instant();
+      }
+      pending.addLast(r);
+    }
+
+    @Nullable Instant dueAt() {
+      if (current != null || !halves.isEmpty()) {
+        return notBefore;
+      }
+      if (!pending.isEmpty()) {
+        Instant w = windowStart == null ? clock.instant() : windowStart.plus(mapping.maximumBatchingWindow());
+        return w.isAfter(notBefore) ? w : notBefore;
+      }
+      return null;
+    }
+
+    boolean tryInvoke() {
+      Instant now = clock.instant();
+      if (now.isBefore(notBefore)) {
+        return false;
+      }
+      if (current == null) {
+        if (!halves.isEmpty()) {
+          current = halves.pop();
+        } else if (!pending.isEmpty()) {
+          if (!ready(now)) {
+            return false;
+          }
+          current = take();
+          windowStart = pending.isEmpty() ? null : now;
+        } else {
+          return false;
+        }
+      }
+      List<SimRecord> batch = Objects.requireNonNull(current);
+      if (mapping.maximumRecordAgeInSeconds() != -1) {
+        Instant oldest = now.minusSeconds(mapping.maximumRecordAgeInSeconds());
+        List<SimRecord> expired = new ArrayList<>();
+        List<SimRecord> fresh = new ArrayList<>();
+        for (SimRecord r : batch) {
+          (r.arrival().isBefore(oldest) ? expired : fresh).add(r);
+        }
+        if (!expired.isEmpty()) {
+          discard(expired, "RecordAgeExceeded", null, false);
+          if (fresh.isEmpty()) {
+            current = null;
+            attempts = 0;
+            invokeCount = 0;
+            return true;
+          }
+          current = fresh;
+          batch = fresh;
+        }
+      }
+      invocationCount++;
+      List<String> seqs = batch.stream().map(SimRecord::sequenceNumber).toList();
+      if (throttles > 0) {
+        throttles--;
+        trace.invocation(new SimulatorTrace.Invocation(invocationCount, shard.shardId, index, seqs, attempts,
+            SimulatorTrace.Outcome.THROTTLED, null));
+        return true;
+      }
+      KinesisEvent event = event(batch);
+      String requestId = new UUID(0x5eed_0000_0000_0000L, ++requestCounter).toString();
+      FakeLambdaContext ctx = FakeLambdaContext.builder().clock(clock).timeout(functionTimeout)
+          .requestId(requestId).functionName(functionName).region(region).build();
+      Object out = null;
+      boolean threw = false;
+      try {
+        out = handler.handleRequest(event, ctx);
+      } catch (RuntimeException | Error e) {
+        threw = true;
+      }
+      invokeCount++;
+      boolean timedOut = clock.instant().isAfter(ctx.deadline());
+      if (threw || timedOut) {
+        record(seqs, timedOut ? SimulatorTrace.Outcome.TIMEOUT : SimulatorTrace.Outcome.FUNCTION_ERROR, null);
+        functionError("Unhandled");
+        return true;
+      }
+      if (!mapping.reportBatchItemFailures()) {
+        record(seqs, SimulatorTrace.Outcome.SUCCESS, null);
+        succeed();
+        return true;
+      }
+      Set<String> ids = new HashSet<>(seqs);
+      ResponseRules.Verdict v = ResponseRules.validate(body(out), ids, requireReportedIdInBatch,
+          unparsableResponseIsSuccess);
+      if (v instanceof ResponseRules.Success) {
+        record(seqs, SimulatorTrace.Outcome.SUCCESS, null);
+        succeed();
+      } else if (v instanceof ResponseRules.Invalid) {
+        record(seqs, SimulatorTrace.Outcome.INVALID_RESPONSE, null);
+        functionError(null);
+      } else {
+        BigInteger lowest = ((ResponseRules.Partial) v).lowest();
+        record(seqs, SimulatorTrace.Outcome.PARTIAL_FAILURE, lowest.toString());
+        partial(lowest);
+      }
+      return true;
+    }
+
+    private void record(List<String> seqs, SimulatorTrace.Outcome outcome, @Nullable String reported) {
+      trace.invocation(new SimulatorTrace.Invocation(invocationCount, shard.shardId, index, seqs, attempts,
+          outcome, reported));
+    }
+
+    private boolean ready(Instant now) {
+      if (mapping.maximumBatchingWindow().isZero() || pending.size() >= mapping.batchSize()) {
+        return true;
+      }
+      if (windowStart != null && !now.isBefore(windowStart.plus(mapping.maximumBatchingWindow()))) {
+        return true;
+      }
+      long bytes = 20;
+      for (SimRecord r : pending) {
+        bytes += r.jsonBytes();
+        if (bytes > MAX_PAYLOAD_BYTES) {
+          return true;
+        }
+      }
+      return false;
+    }
+
+    private List<SimRecord> take() {
+      List<SimRecord> batch = new ArrayList<>();
+      long bytes = 20;
+      while (!pending.isEmpty() && batch.size() < mapping.batchSize()) {
+        SimRecord next = pending.peekFirst();
+        if (!batch.isEmpty() && bytes + next.jsonBytes() > MAX_PAYLOAD_BYTES) {
+          break;
+        }
+        bytes += next.jsonBytes();
+        batch.add(pending.pollFirst());
+      }
+      return batch;
+    }
+
+    private void succeed() {
+      List<SimRecord> batch = Objects.requireNonNull(current);
+      current = null;
+      if (loseNextCheckpoint) {
+        loseNextCheckpoint = false;
+        for (int i = batch.size() - 1; i >= 0; i--) {
+          pending.addFirst(batch.get(i));
+        }
+        return;
+      }
+      trace.checkpoint(shard.shardId, index, seqsOf(batch), true);
+      attempts = 0;
+      invokeCount = 0;
+    }
+
+    private void functionError(@Nullable String functionError) {
+      List<SimRecord> batch = Objects.requireNonNull(current);
+      if (mapping.bisectBatchOnFunctionError() && batch.size() > 1) {
+        int mid = batch.size() / 2;
+        halves.push(new ArrayList<>(batch.subList(mid, batch.size())));
+        halves.push(new ArrayList<>(batch.subList(0, mid)));
+        current = null;
+        return;
+      }
+      attempts++;
+      if (mapping.maximumRetryAttempts() != -1 && attempts > mapping.maximumRetryAttempts()) {
+        discard(batch, "RetryAttemptsExhausted", functionError, true);
+        current = null;
+        attempts = 0;
+        invokeCount = 0;
+        return;
+      }
+      delay();
+    }
+
+    private void partial(BigInteger lowest) {
+      List<SimRecord> batch = Objects.requireNonNull(current);
+      List<SimRecord> done = new ArrayList<>();
+      List<SimRecord> rest = new ArrayList<>();
+      for (SimRecord r : batch) {
+        (r.seq().compareTo(lowest) < 0 ? done : rest).add(r);
+      }
+      trace.checkpoint(shard.shardId, index, seqsOf(done), true);
+      if (rest.isEmpty()) {
+        current = null;
+        attempts = 0;
+        invokeCount = 0;
+        return;
+      }
+      attempts++;
+      if (mapping.maximumRetryAttempts() != -1 && attempts > mapping.maximumRetryAttempts()) {
+        discard(rest, "RetryAttemptsExhausted", null, true);
+        current = null;
+        attempts = 0;
+        invokeCount = 0;
+        return;
+      }
+      if (mapping.bisectBatchOnFunctionError() || partialRetry == PartialRetry.EXACT_REMAINDER) {
+        current = rest;
+      } else {
+        current = null;
+        for (int i = rest.size() - 1; i >= 0; i--) {
+          pending.addFirst(rest.get(i));
+        }
+      }
+      delay();
+    }
+
+    private void delay() {
+      if (retryBackoff != null) {
+        notBefore = clock.instant().plus(retryBackoff.computeDelay(Math.max(1, attempts), Duration.ZERO));
+      }
+    }
+
+    private void discard(List<SimRecord> records, String condition, @Nullable String functionError,
+        boolean withResponse) {
+      trace.discarded(seqsOf(records));
+      trace.checkpoint(shard.shardId, index, seqsOf(records), false);
+      if (mapping.onFailureDestination() == EventSourceMappingConfig.DestinationType.NONE) {
+        return;
+      }
+      Map<String, @Nullable Object> requestContext = new LinkedHashMap<>();
+      requestContext.put("requestId", UUID.randomUUID().toString());
+      requestContext.put("functionArn", "arn:aws:lambda:" + region + ":" + account + ":function:" + functionName);
+      requestContext.put("condition", condition);
+      requestContext.put("approximateInvokeCount", invokeCount);
+      Map<String, @Nullable Object> doc = new LinkedHashMap<>();
+      doc.put("requestContext", requestContext);
+      if (withResponse) {
+        Map<String, @Nullable Object> responseContext = new LinkedHashMap<>();
+        responseContext.put("statusCode", 200);
+        responseContext.put("executedVersion", "$LATEST");
+        responseContext.put("functionError", functionError);
+        doc.put("responseContext", responseContext);
+      }
+      doc.put("version", "1.0");
+      doc.put("timestamp", ISO_MILLIS.format(clock.instant()));
+      Map<String, @Nullable Object> info = new LinkedHashMap<>();
+      info.put("shardId", shard.shardId);
+      info.put("startSequenceNumber", records.get(0).sequenceNumber());
+      info.put("endSequenceNumber", records.get(records.size() - 1).sequenceNumber());
+      info.put("approximateArrivalOfFirstRecord", ISO_MILLIS.format(records.get(0).arrival()));
+      info.put("approximateArrivalOfLastRecord", ISO_MILLIS.format(records.get(records.size() - 1).arrival()));
+      info.put("batchSize", records.size());
+      info.put("streamArn", streamArnOrEmpty());
+      doc.put("KinesisBatchInfo", info);
+      if (mapping.onFailureDestination() == EventSourceMappingConfig.DestinationType.S3) {
+        doc.put("payload", KinesisEvents.toMap(event(records)));
+      }
+      String json = Json.write(doc);
+      if (mapping.onFailureDestination() == EventSourceMappingConfig.DestinationType.SNS
+          && json.getBytes(StandardCharsets.UTF_8).length > SNS_MAX_BYTES) {
+        return;
+      }
+      onFailureRecords.add(json);
+    }
+  }
+
+  private KinesisEvent event(List<SimRecord> batch) {
+    List<KinesisEvent.KinesisEventRecord> recs = new ArrayList<>(batch.size());
+    for (SimRecord r : batch) {
+      recs.add(KinesisEvents.record(streamArnOrEmpty(), region, r.shardId(), r.sequenceNumber(), r.partitionKey(),
+          r.data(), r.arrival()));
+    }
+    KinesisEvent e = new KinesisEvent();
+    e.setRecords(recs);
+    return e;
+  }
+
+  private static List<String> seqsOf(List<SimRecord> records) {
+    return records.stream().map(SimRecord::sequenceNumber).toList();
+  }
+
+  private static @Nullable String body(@Nullable Object out) {
+    if (out == null) {
+      return null;
+    }
+    if (out instanceof StreamsEventResponse r) {
+      return KinesisEvents.toJson(r);
+    }
+    return Json.write(out);
+  }
+
+  /**
+   * Builds an {@link EsmSimulator}. Not thread-safe.
+   *
+   * @since 0.1.0
+   */
+  public static final class Builder {
+    private final KinesisAsyncClient client;
+    private final String streamName;
+    private final RequestHandler<KinesisEvent, ?> handler;
+    private EventSourceMappingConfig mapping = EventSourceMappingConfig.defaults();
+    private Clock clock = Clock.systemUTC();
+    private @Nullable Sleeper sleeper;
+    private Duration functionTimeout = Duration.ofSeconds(3);
+    private String functionName = "test-function";
+    private @Nullable BackoffStrategy retryBackoff;
+    private PartialRetry partialRetry = PartialRetry.REPOLL;
+    private boolean requireReportedIdInBatch = true;
+    private boolean unparsableResponseIsSuccess;
+    private int maxInvocations = 100_000;
+
+    private Builder(KinesisAsyncClient client, String streamName, RequestHandler<KinesisEvent, ?> handler) {
+      this.client = Objects.requireNonNull(client, "client");
+      this.streamName = Objects.requireNonNull(streamName, "streamName");
+      this.handler = Objects.requireNonNull(handler, "handler");
+    }
+
+    /**
+     * The mapping's settings.
+     *
+     * @param mapping default {@link EventSourceMappingConfig#defaults()}
+     * @return this builder
+     */
+    public Builder mapping(EventSourceMappingConfig mapping) {
+      this.mapping = Objects.requireNonNull(mapping, "mapping");
+      return this;
+    }
+
+    /**
+     * The clock for timeouts, ages, windows and delays; a {@link ManualClock} makes the simulation
+     * deterministic and sleep-free.
+     *
+     * @param clock default {@link Clock#systemUTC()}
+     * @return this builder
+     */
+    public Builder clock(Clock clock) {
+      this.clock = Objects.requireNonNull(clock, "clock");
+      return this;
+    }
+
+    /**
+     * How waits are made.
+     *
+     * @param sleeper default: advance the clock when it is a {@link ManualClock}, else sleep
+     * @return this builder
+     */
+    public Builder sleeper(Sleeper sleeper) {
+      this.sleeper = Objects.requireNonNull(sleeper, "sleeper");
+      return this;
+    }
+
+    /**
+     * The function's timeout: an invocation that runs longer (on the clock) is a function error.
+     *
+     * @param timeout default 3 s (Lambda's default); range 1 s..15 min
+     * @return this builder
+     */
+    public Builder functionTimeout(Duration timeout) {
+      Objects.requireNonNull(timeout, "timeout");
+      if (timeout.compareTo(Duration.ofSeconds(1)) < 0 || timeout.compareTo(Duration.ofMinutes(15)) > 0) {
+        throw new IllegalArgumentException("functionTimeout must be in 1 s..15 min, was " + timeout);
+      }
+      this.functionTimeout = timeout;
+      return this;
+    }
+
+    /**
+     * The function's name, in contexts and on-failure records.
+     *
+     * @param name default {@code test-function}
+     * @return this builder
+     */
+    public Builder functionName(String name) {
+      this.functionName = Objects.requireNonNull(name, "name");
+      return this;
+    }
+
+    /**
+     * The delay before a failed batch is retried (undocumented by AWS).
+     *
+     * @param backoff default none: retry at once
+     * @return this builder
+     */
+    public Builder retryBackoff(BackoffStrategy backoff) {
+      this.retryBackoff = Objects.requireNonNull(backoff, "backoff");
+      return this;
+    }
+
+    /**
+     * What a partial failure retries when bisect is off.
+     *
+     * @param mode default {@link PartialRetry#REPOLL}
+     * @return this builder
+     */
+    public Builder partialFailureRetry(PartialRetry mode) {
+      this.partialRetry = Objects.requireNonNull(mode, "mode");
+      return this;
+    }
+
+    /**
+     * Whether a reported identifier must be a sequence number of the batch (else any decimal number
+     * is accepted and records from it on are retried).
+     *
+     * @param require default true
+     * @return this builder
+     */
+    public Builder requireReportedIdInBatch(boolean require) {
+      this.requireReportedIdInBatch = require;
+      return this;
+    }
+
+    /**
+     * How a response that is not JSON, or neither an object nor an empty list, is read (AWS does not
+     * document it).
+     *
+     * @param success default false: the whole batch fails
+     * @return this builder
+     */
+    public Builder unparsableResponseIsSuccess(boolean success) {
+      this.unparsableResponseIsSuccess = success;
+      return this;
+    }
+
+    /**
+     * A guard against a simulation that never ends.
+     *
+     * @param max default 100,000; at least 1
+     * @return this builder
+     */
+    public Builder maxInvocations(int max) {
+      if (max < 1) {
+        throw new IllegalArgumentException("maxInvocations must be at least 1, was " + max);
+      }
+      this.maxInvocations = max;
+      return this;
+    }
+
+    /**
+     * Builds the simulator; nothing is read until the first {@link EsmSimulator#step()}.
+     *
+     * @return the simulator
+     * @throws UnsupportedOperationException when the mapping has a tumbling window
+     */
+    public EsmSimulator build() {
+      return new EsmSimulator(this);
+    }
+  }
+}

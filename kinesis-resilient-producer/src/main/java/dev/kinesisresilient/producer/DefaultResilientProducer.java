@@ -118,6 +118,9 @@ final class DefaultResilientProducer implements ResilientProducer {
 
   @Override
   public CompletableFuture<Void> flush() {
+    if (stats().pending() == 0) {
+      return CompletableFuture.completedFuture(null);
+    }
     return accumulator.flush().copy();
   }
 

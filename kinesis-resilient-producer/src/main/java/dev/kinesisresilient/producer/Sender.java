@@ -332,56 +332,126 @@ final class Sender implements Runnable {
     }
     boolean urgent = urgent(closed);
     int n = laneList.size();
-    int maxRecords = s.limits().maxRecordsPerRequest();
-    long maxBytes = s.limits().maxRequestBytes();
     while (inFlight.size() < s.maxInFlightRequests()) {
-      List<PendingRecord> batch = new ArrayList<>();
-      List<Lane> involved = new ArrayList<>();
-      Set<String> keys = s.preserveOrder() ? new HashSet<>() : null;
-      long bytes = 0;
-      boolean full = false;
-      for (int k = 0; k < n && !full; k++) {
+      Batch batch = new Batch();
+      for (int k = 0; k < n && !batch.full; k++) {
         Lane lane = laneList.get((rr + k) % n);
         if (!sendable(lane, now, urgent)) {
           continue;
         }
-        int before = batch.size();
-        while (true) {
-          PendingRecord r = candidate(lane, now);
-          if (r == null) {
-            break;
-          }
-          if (!now.isBefore(r.deadline)) {
-            take(lane, r);
-            fail(r, FailureReason.EXPIRED, now);
-            continue;
-          }
-          if (batch.size() >= maxRecords || bytes + r.sizeBytes > maxBytes) {
-            full = true;
-            break;
-          }
-          if (keys != null && keys.contains(r.record.partitionKey())) {
-            break;
-          }
-          if (!lane.limiter.tryAcquire(r.sizeBytes, now)) {
-            break;
-          }
-          take(lane, r);
-          if (keys != null) {
-            keys.add(r.record.partitionKey());
-          }
-          batch.add(r);
-          bytes += r.sizeBytes;
+        int before = batch.records.size();
+        if (s.preserveOrder()) {
+          takeOrdered(lane, batch, now);
+        } else {
+          takeAny(lane, batch, now);
         }
-        if (batch.size() > before) {
-          involved.add(lane);
+        if (batch.records.size() > before) {
+          batch.lanes.add(lane);
         }
       }
       rr = (rr + 1) % n;
-      if (batch.isEmpty()) {
+      if (batch.records.isEmpty()) {
         return;
       }
-      send(batch, bytes, involved, now);
+      send(batch.records, batch.bytes, batch.lanes, now);
+    }
+  }
+
+  /** Takes due retries, then new records, while the request has room and the shard's limiter allows. */
+  private void takeAny(Lane lane, Batch batch, Instant now) {
+    while (true) {
+      PendingRecord r = candidate(lane, now);
+      if (r == null) {
+        return;
+      }
+      if (!now.isBefore(r.deadline)) {
+        take(lane, r);
+        fail(r, FailureReason.EXPIRED, now);
+        continue;
+      }
+      if (!batch.fits(r)) {
+        batch.full = true;
+        return;
+      }
+      if (!lane.limiter.tryAcquire(r.sizeBytes, now)) {
+        return;
+      }
+      take(lane, r);
+      batch.add(r);
+    }
+  }
+
+  /**
+   * As {@link #takeAny}, keeping each partition key's order: every due retry goes before any new
+   * record of the lane, and a request holds at most one record per key (later records of a key that
+   * is already in the request are skipped, never taken ahead of it).
+   */
+  private void takeOrdered(Lane lane, Batch batch, Instant now) {
+    PendingRecord r;
+    while ((r = lane.retries.peek()) != null && !r.notBefore.isAfter(now)) {
+      if (!now.isBefore(r.deadline)) {
+        lane.pollRetry();
+        fail(r, FailureReason.EXPIRED, now);
+        continue;
+      }
+      if (!batch.fits(r)) {
+        batch.full = true;
+        return;
+      }
+      if (batch.keys.contains(r.record.partitionKey()) || !lane.limiter.tryAcquire(r.sizeBytes, now)) {
+        return;
+      }
+      lane.pollRetry();
+      batch.add(r);
+    }
+    if (!lane.retries.isEmpty()) {
+      return;
+    }
+    Iterator<PendingRecord> it = lane.fresh.iterator();
+    int scanned = 0;
+    int limit = 2 * s.limits().maxRecordsPerRequest();
+    while (it.hasNext() && scanned++ < limit) {
+      r = it.next();
+      if (!now.isBefore(r.deadline)) {
+        it.remove();
+        lane.freshBytes -= r.sizeBytes;
+        fail(r, FailureReason.EXPIRED, now);
+        continue;
+      }
+      if (!batch.fits(r)) {
+        batch.full = true;
+        return;
+      }
+      if (batch.keys.contains(r.record.partitionKey())) {
+        continue;
+      }
+      if (!lane.limiter.tryAcquire(r.sizeBytes, now)) {
+        return;
+      }
+      it.remove();
+      lane.freshBytes -= r.sizeBytes;
+      batch.add(r);
+    }
+  }
+
+  /** A request being assembled. */
+  private final class Batch {
+    final List<PendingRecord> records = new ArrayList<>();
+    final List<Lane> lanes = new ArrayList<>();
+    final Set<String> keys = new HashSet<>();
+    long bytes;
+    boolean full;
+
+    boolean fits(PendingRecord r) {
+      return records.size() < s.limits().maxRecordsPerRequest() && bytes + r.sizeBytes <= s.limits().maxRequestBytes();
+    }
+
+    void add(PendingRecord r) {
+      records.add(r);
+      bytes += r.sizeBytes;
+      if (s.preserveOrder()) {
+        keys.add(r.record.partitionKey());
+      }
     }
   }
 

@@ -1,0 +1,196 @@
+package dev.kinesisresilient.producer;
+
+import dev.kinesisresilient.core.HashKeys;
+import dev.kinesisresilient.core.KinesisRecord;
+import dev.kinesisresilient.core.RecordResult;
+import java.math.BigInteger;
+import java.time.Duration;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import software.amazon.awssdk.services.kinesis.KinesisAsyncClient;
+
+/**
+ * The {@link ResilientProducer}: the application-facing half (validation, the accumulator, stats,
+ * close) in front of one {@link Sender} on its own daemon thread.
+ */
+final class DefaultResilientProducer implements ResilientProducer {
+  private static final Logger LOG = LoggerFactory.getLogger(DefaultResilientProducer.class);
+  private static final Duration CLOSE_GRACE = Duration.ofSeconds(10);
+
+  private final ProducerSettings settings;
+  private final ProducerCounters counters = new ProducerCounters();
+  private final RecordAccumulator accumulator;
+  private final ProducerMetrics metrics;
+  private final Sender sender;
+  private final String logPrefix;
+  private final AtomicBoolean closeStarted = new AtomicBoolean();
+  private final CountDownLatch terminated = new CountDownLatch(1);
+  private final AtomicBoolean released = new AtomicBoolean();
+  private volatile @Nullable Thread thread;
+
+  DefaultResilientProducer(ProducerSettings settings, KinesisAsyncClient client) {
+    this.settings = settings;
+    this.logPrefix = "[producer clientId=" + settings.clientId() + ", stream=" + settings.stream() + "] ";
+    this.accumulator = new RecordAccumulator(settings.maxBufferedBytes(), settings.limits().maxRecordsPerRequest(),
+        settings.limits().maxRequestBytes(), counters.sent);
+    this.metrics = new ProducerMetrics(settings.metrics(), settings.stream(), this);
+    this.sender = new Sender(settings, client, accumulator, metrics, counters, logPrefix);
+  }
+
+  /** Starts the sender thread and logs the settings. */
+  void start() {
+    Thread t = new Thread(this::runSender, "kinesis-resilient-sender-" + settings.clientId());
+    t.setDaemon(true);
+    sender.bindThread(t);
+    thread = t;
+    try {
+      t.start();
+    } catch (RuntimeException | Error e) {
+      release();
+      throw e;
+    }
+    LOG.info("{}started with {}", logPrefix, settings);
+  }
+
+  private void runSender() {
+    try {
+      sender.run();
+    } finally {
+      release();
+    }
+  }
+
+  /** Releases what the producer owns (its meters) once the sender has stopped. */
+  void release() {
+    if (released.compareAndSet(false, true)) {
+      metrics.close();
+      terminated.countDown();
+      LOG.info("{}closed: {}", logPrefix, stats());
+    }
+  }
+
+  Sender sender() {
+    return sender;
+  }
+
+  RecordAccumulator accumulator() {
+    return accumulator;
+  }
+
+  @Override
+  public CompletableFuture<RecordResult> send(KinesisRecord record) {
+    PendingRecord p = append(record, settings.maxBlockTime().toNanos(), true);
+    return Objects.requireNonNull(p).future.copy();
+  }
+
+  @Override
+  public Optional<CompletableFuture<RecordResult>> trySend(KinesisRecord record) {
+    PendingRecord p = append(record, 0, false);
+    return p == null ? Optional.empty() : Optional.of(p.future.copy());
+  }
+
+  private @Nullable PendingRecord append(KinesisRecord record, long maxBlockNanos, boolean failWhenFull) {
+    Objects.requireNonNull(record, "record");
+    settings.limits().check(record);
+    if (closeStarted.get()) {
+      throw new IllegalStateException(logPrefix + "producer is closed; send is not allowed");
+    }
+    BigInteger hashKey = HashKeys.of(record);
+    try {
+      PendingRecord p = accumulator.append(record, hashKey, settings.clock(), settings.deliveryTimeout(),
+          maxBlockNanos, failWhenFull, metrics::blocked);
+      if (p == null) {
+        metrics.rejectedBufferFull();
+      }
+      return p;
+    } catch (BufferFullException e) {
+      metrics.rejectedBufferFull();
+      throw e;
+    }
+  }
+
+  @Override
+  public CompletableFuture<Void> flush() {
+    if (stats().pending() == 0) {
+      return CompletableFuture.completedFuture(null);
+    }
+    return accumulator.flush().copy();
+  }
+
+  @Override
+  public ProducerStats stats() {
+    return counters.snapshot(accumulator.usedBytes(), sender.inFlightRequests());
+  }
+
+  @Override
+  public String clientId() {
+    return settings.clientId();
+  }
+
+  @Override
+  public void close() {
+    close(settings.deliveryTimeout());
+  }
+
+  @Override
+  public void close(Duration timeout) {
+    Objects.requireNonNull(timeout, "timeout");
+    if (timeout.isNegative()) {
+      throw new IllegalArgumentException("timeout must not be negative, was " + timeout);
+    }
+    if (closeStarted.compareAndSet(false, true)) {
+      LOG.info("{}closing: draining for up to {}", logPrefix, timeout);
+    }
+    sender.requestClose(settings.clock().instant().plus(timeout));
+    accumulator.close();
+    Thread t = thread;
+    if (t == null || Thread.currentThread() == t) {
+      return;
+    }
+    try {
+      if (!terminated.await(timeout.plus(CLOSE_GRACE).toNanos(), TimeUnit.NANOSECONDS)) {
+        LOG.error("{}sender did not stop within {} after the close timeout", logPrefix, CLOSE_GRACE);
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      LOG.warn("{}interrupted while waiting for close; the sender keeps draining in the background", logPrefix);
+    }
+  }
+
+  /** Starts a close without waiting; for tests that drive the sender by hand. */
+  void beginClose(Duration timeout) {
+    closeStarted.set(true);
+    sender.requestClose(settings.clock().instant().plus(timeout));
+    accumulator.close();
+  }
+
+  // ---- gauge sources (held strongly by the producer, weakly by the registry) ----
+
+  double bufferedBytes() {
+    return accumulator.usedBytes();
+  }
+
+  double maxBufferedBytes() {
+    return accumulator.maxBytes();
+  }
+
+  double pendingRecords() {
+    return stats().pending();
+  }
+
+  int inFlightRequests() {
+    return sender.inFlightRequests();
+  }
+
+  @Override
+  public String toString() {
+    return settings.toString();
+  }
+}

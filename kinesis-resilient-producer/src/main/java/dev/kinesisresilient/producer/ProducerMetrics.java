@@ -1,0 +1,163 @@
+package dev.kinesisresilient.producer;
+
+import dev.kinesisresilient.core.MetricsOptions;
+import dev.kinesisresilient.core.internal.WriterMetrics;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.Meter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Tags;
+import io.micrometer.core.instrument.Timer;
+import io.micrometer.core.instrument.binder.BaseUnits;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * The producer's meters: the core writer's set ({@link WriterMetrics}, shared names) plus buffer,
+ * latency, rejection and rate-limit meters under {@code kinesis.resilient.producer.}. Meters are
+ * registered once at construction (per shard when a shard appears) and held in fields; hot paths only
+ * increment. Documented in docs/metrics.md. Thread-safe.
+ */
+final class ProducerMetrics implements AutoCloseable {
+  static final String PREFIX = WriterMetrics.PREFIX + "producer.";
+  static final String BUFFER_BYTES = PREFIX + "buffer.bytes";
+  static final String BUFFER_LIMIT = PREFIX + "buffer.limit";
+  static final String BUFFER_RECORDS = PREFIX + "buffer.records";
+  static final String BUFFER_WAIT = PREFIX + "buffer.wait";
+  static final String RECORDS_REJECTED = PREFIX + "records.rejected";
+  static final String RECORD_LATENCY = PREFIX + "record.latency";
+  static final String RATE_LIMIT = PREFIX + "shard.rate.limit";
+
+  private final WriterMetrics writer;
+  private final @Nullable MeterRegistry registry;
+  private final Tags base;
+  private final boolean shardLevel;
+  private final int maxShards;
+  private final List<Meter.Id> registered = new ArrayList<>();
+  private final Map<String, Meter.Id> rateGauges = new HashMap<>();
+  private final @Nullable Timer bufferWait;
+  private final @Nullable Counter rejectedFull;
+  private final @Nullable Timer latencyAcknowledged;
+  private final @Nullable Timer latencyFailed;
+
+  ProducerMetrics(@Nullable MetricsOptions options, String stream, DefaultResilientProducer producer) {
+    this.writer = WriterMetrics.create(options, stream, producer::inFlightRequests);
+    if (options == null) {
+      registry = null;
+      base = Tags.empty();
+      shardLevel = false;
+      maxShards = 0;
+      bufferWait = null;
+      rejectedFull = null;
+      latencyAcknowledged = null;
+      latencyFailed = null;
+      return;
+    }
+    registry = options.registry();
+    base = Tags.of(options.tags()).and("stream", stream);
+    shardLevel = options.shardLevel();
+    maxShards = options.maxShardTagValues();
+    add(Gauge.builder(BUFFER_BYTES, producer, DefaultResilientProducer::bufferedBytes)
+        .description("Bytes charged against maxBufferedBytes by pending records")
+        .baseUnit(BaseUnits.BYTES).tags(base).register(registry));
+    add(Gauge.builder(BUFFER_LIMIT, producer, DefaultResilientProducer::maxBufferedBytes)
+        .description("maxBufferedBytes").baseUnit(BaseUnits.BYTES).tags(base).register(registry));
+    add(Gauge.builder(BUFFER_RECORDS, producer, DefaultResilientProducer::pendingRecords)
+        .description("Records accepted and not yet complete (buffered, retrying or in flight)")
+        .baseUnit("records").tags(base).register(registry));
+    bufferWait = add(Timer.builder(BUFFER_WAIT).description("Time send() spent blocked waiting for buffer space")
+        .tags(base).register(registry));
+    rejectedFull = add(Counter.builder(RECORDS_REJECTED).description("Records send() refused")
+        .baseUnit("records").tags(base.and("reason", "buffer_full")).register(registry));
+    latencyAcknowledged = add(Timer.builder(RECORD_LATENCY)
+        .description("Time from send() to the record's result").tags(base.and("result", "acknowledged"))
+        .register(registry));
+    latencyFailed = add(Timer.builder(RECORD_LATENCY)
+        .description("Time from send() to the record's result").tags(base.and("result", "failed"))
+        .register(registry));
+  }
+
+  private <M extends Meter> M add(M meter) {
+    synchronized (registered) {
+      registered.add(meter.getId());
+    }
+    return meter;
+  }
+
+  WriterMetrics writer() {
+    return writer;
+  }
+
+  void blocked(long nanos) {
+    if (bufferWait != null) {
+      bufferWait.record(nanos, TimeUnit.NANOSECONDS);
+    }
+  }
+
+  void rejectedBufferFull() {
+    if (rejectedFull != null) {
+      rejectedFull.increment();
+    }
+  }
+
+  void latency(boolean acknowledged, Duration elapsed) {
+    Timer t = acknowledged ? latencyAcknowledged : latencyFailed;
+    if (t != null) {
+      t.record(elapsed);
+    }
+  }
+
+  /** Registers the rate-limit gauge of a new lane (bounded by the shard tag cap). */
+  void laneAdded(Lane lane) {
+    if (registry == null || (lane.isShard() && !shardLevel)) {
+      return;
+    }
+    String tag = lane.isShard() ? lane.id : WriterMetrics.ALL_SHARDS;
+    synchronized (registered) {
+      if (rateGauges.containsKey(tag) || (lane.isShard() && shardLevel && rateGauges.size() >= maxShards)) {
+        return;
+      }
+      Gauge g = Gauge.builder(RATE_LIMIT, lane.limiter, AdaptiveRateLimiter::recordsPerSecond)
+          .description("Current adaptive write limit (records per second) of a shard, or of the stream "
+              + "when shards are not predicted")
+          .baseUnit("records.per.second").tags(base.and("shard", tag)).strongReference(true).register(registry);
+      rateGauges.put(tag, g.getId());
+    }
+  }
+
+  /** Removes the rate-limit gauge of a lane that closed. */
+  void laneRetired(Lane lane) {
+    if (registry == null || !shardLevel || !lane.isShard()) {
+      return;
+    }
+    synchronized (registered) {
+      Meter.Id id = rateGauges.remove(lane.id);
+      if (id != null) {
+        registry.remove(id);
+      }
+    }
+  }
+
+  @Override
+  public void close() {
+    writer.close();
+    if (registry == null) {
+      return;
+    }
+    synchronized (registered) {
+      for (Meter.Id id : registered) {
+        registry.remove(id);
+      }
+      for (Meter.Id id : rateGauges.values()) {
+        registry.remove(id);
+      }
+      registered.clear();
+      rateGauges.clear();
+    }
+  }
+}

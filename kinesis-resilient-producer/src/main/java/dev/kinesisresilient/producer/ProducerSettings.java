@@ -1,0 +1,72 @@
+package dev.kinesisresilient.producer;
+
+import dev.kinesisresilient.core.BatchLimits;
+import dev.kinesisresilient.core.ErrorClassifier;
+import dev.kinesisresilient.core.MetricsOptions;
+import dev.kinesisresilient.core.RecordResult;
+import dev.kinesisresilient.core.RetryPolicy;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.concurrent.Executor;
+import java.util.function.Consumer;
+import java.util.function.Supplier;
+import java.util.random.RandomGenerator;
+import org.jspecify.annotations.Nullable;
+
+/** The validated, immutable settings of one producer. */
+record ProducerSettings(
+    @Nullable String streamName,
+    @Nullable String streamArn,
+    String clientId,
+    BatchLimits limits,
+    Duration lingerTime,
+    long maxBufferedBytes,
+    Duration maxBlockTime,
+    Duration deliveryTimeout,
+    Duration attemptTimeout,
+    RetryPolicy retryPolicy,
+    ErrorClassifier classifier,
+    int maxInFlightRequests,
+    boolean preserveOrder,
+    int shardRecordsPerSecond,
+    long shardBytesPerSecond,
+    @Nullable Consumer<? super RecordResult.Failed> failureHandler,
+    @Nullable Executor callbackExecutor,
+    Clock clock,
+    Supplier<? extends RandomGenerator> random,
+    @Nullable MetricsOptions metrics) {
+
+  /** Bytes charged per record on top of its data and partition key, for the producer's bookkeeping. */
+  static final long RECORD_OVERHEAD_BYTES = 128;
+
+  /** The stream as a tag and log value: the name, or the name part of the ARN. */
+  String stream() {
+    if (streamName != null) {
+      return streamName;
+    }
+    String arn = java.util.Objects.requireNonNull(streamArn);
+    return arn.substring(arn.indexOf(":stream/") + 8);
+  }
+
+  /** Lists every setting; logged once at INFO on start. */
+  @Override
+  public String toString() {
+    return "ResilientProducer[stream=" + (streamName != null ? streamName : streamArn)
+        + ", clientId=" + clientId
+        + ", limits=" + limits
+        + ", lingerTime=" + lingerTime
+        + ", maxBufferedBytes=" + maxBufferedBytes
+        + ", maxBlockTime=" + maxBlockTime
+        + ", deliveryTimeout=" + deliveryTimeout
+        + ", attemptTimeout=" + attemptTimeout
+        + ", retryPolicy=" + retryPolicy
+        + ", errorClassifier=" + classifier.getClass().getSimpleName()
+        + ", maxInFlightRequests=" + maxInFlightRequests
+        + ", preserveOrder=" + preserveOrder
+        + ", shardLimits=" + shardRecordsPerSecond + " records/s, " + shardBytesPerSecond + " bytes/s"
+        + ", failureHandler=" + (failureHandler == null ? "none" : "set")
+        + ", callbackExecutor=" + (callbackExecutor == null ? "sender thread" : callbackExecutor.getClass().getSimpleName())
+        + ", clock=" + clock
+        + ", metrics=" + (metrics == null ? "off" : metrics) + "]";
+  }
+}

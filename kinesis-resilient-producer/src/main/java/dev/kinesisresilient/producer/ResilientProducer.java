@@ -1,0 +1,133 @@
+package dev.kinesisresilient.producer;
+
+import dev.kinesisresilient.core.KinesisRecord;
+import dev.kinesisresilient.core.RecordResult;
+import java.time.Duration;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import software.amazon.awssdk.services.kinesis.KinesisAsyncClient;
+
+/**
+ * A long-lived, asynchronous producer for one Kinesis data stream: callers hand it records and get a
+ * future of each record's {@link RecordResult}; it batches them into PutRecords requests, keeps every
+ * shard under its write limits, retries only the entries that failed, and reports every record that
+ * cannot be acknowledged within its {@code deliveryTimeout} as failed with a reason. Nothing is
+ * dropped silently and memory is bounded by {@code maxBufferedBytes}.
+ *
+ * <p><b>Thread safety:</b> thread-safe; share one instance per stream across the application. Futures
+ * complete, and the failure handler runs, on the producer's sender thread ({@code
+ * kinesis-resilient-sender-<clientId>}) unless a callback executor is configured: dependent actions
+ * attached with {@code thenApply}/{@code whenComplete} must be fast there, or use the {@code *Async}
+ * variants.
+ *
+ * <p><b>Lifecycle and ownership:</b> {@link #builder(KinesisAsyncClient)} starts the sender thread;
+ * {@link #close(Duration)} stops intake, drains, and stops it. The {@link KinesisAsyncClient}, any
+ * executor and the meter registry belong to the caller, who closes them after the producer.
+ *
+ * <pre>{@code
+ * try (ResilientProducer producer = ResilientProducer.builder(client)
+ *          .streamName("orders")
+ *          .deliveryTimeout(Duration.ofSeconds(30))
+ *          .failureHandler(f -> deadLetters.put(f.record(), f.reason()))
+ *          .build()) {
+ *   producer.send(KinesisRecord.of(orderId, json)).thenAccept(r -> ...);
+ * }
+ * }</pre>
+ *
+ * <p><b>How it fails:</b> misuse throws at the call (null or invalid record, closed producer, full
+ * buffer after {@code maxBlockTime}, interruption); everything that goes wrong later completes the
+ * record's future with {@link RecordResult.Failed} (never exceptionally) and calls the failure
+ * handler once.
+ *
+ * @since 0.1.0
+ */
+public interface ResilientProducer extends AutoCloseable {
+
+  /**
+   * A builder for a producer writing through {@code client}.
+   *
+   * @param client the Kinesis client; owned by the caller, who closes it after the producer. Build it
+   *     with {@code KinesisClientFactory} for short timeouts and no SDK retries.
+   * @return a new builder with every option at its default
+   * @throws NullPointerException when {@code client} is null
+   */
+  static ResilientProducerBuilder builder(KinesisAsyncClient client) {
+    return new ResilientProducerBuilder(client);
+  }
+
+  /**
+   * Appends a record to the buffer, blocking for at most {@code maxBlockTime} while the buffer is
+   * full (callers are served in arrival order).
+   *
+   * @param record the record; its size (data plus partition key) must be within {@code
+   *     limits.maxRecordBytes}
+   * @return a future of the record's result, completed exactly once: {@link RecordResult.Acknowledged}
+   *     or {@link RecordResult.Failed}, never exceptionally. It is a copy: completing or cancelling it
+   *     does not affect the producer.
+   * @throws NullPointerException when {@code record} is null
+   * @throws dev.kinesisresilient.core.RecordTooLargeException when the record is over {@code
+   *     limits.maxRecordBytes}
+   * @throws IllegalStateException when the producer is closing or closed
+   * @throws BufferFullException when no buffer space came free within {@code maxBlockTime}
+   * @throws dev.kinesisresilient.core.KinesisResilientException when interrupted while waiting (the
+   *     thread's interrupt flag is set again)
+   */
+  CompletableFuture<RecordResult> send(KinesisRecord record);
+
+  /**
+   * Appends a record if buffer space is free now; never blocks.
+   *
+   * @param record the record
+   * @return the record's future as for {@link #send}, or empty when the buffer is full (or others are
+   *     already waiting for space)
+   * @throws NullPointerException when {@code record} is null
+   * @throws dev.kinesisresilient.core.RecordTooLargeException when the record is over {@code
+   *     limits.maxRecordBytes}
+   * @throws IllegalStateException when the producer is closing or closed
+   */
+  Optional<CompletableFuture<RecordResult>> trySend(KinesisRecord record);
+
+  /**
+   * Makes every buffered record ready to send now, ignoring {@code lingerTime}, and returns a future
+   * completed when every record sent before this call is complete (acknowledged or failed). Does not
+   * block; call {@code join()} on the result to wait.
+   *
+   * @return a future completed when those records are complete; a copy
+   */
+  CompletableFuture<Void> flush();
+
+  /**
+   * A snapshot of the producer's counters.
+   *
+   * @return the counters; {@code sent == acknowledged + failed + pending}
+   */
+  ProducerStats stats();
+
+  /**
+   * The client id that names the sender thread and prefixes log lines.
+   *
+   * @return the client id
+   */
+  String clientId();
+
+  /**
+   * Stops intake at once ({@code send} then throws), keeps sending buffered records until all are
+   * complete or {@code timeout} passes, then fails what is left with reason {@link
+   * dev.kinesisresilient.core.FailureReason#CLOSED}, stops the sender thread and removes the
+   * producer's meters. Blocks the caller up to {@code timeout} (plus the moment it takes to fail what
+   * is left). Called from the sender thread (a callback), it only starts the close and returns.
+   * Calling it again is harmless.
+   *
+   * @param timeout how long to drain; zero fails everything still pending at once
+   * @throws NullPointerException when {@code timeout} is null
+   * @throws IllegalArgumentException when {@code timeout} is negative
+   */
+  void close(Duration timeout);
+
+  /**
+   * Closes with a timeout of {@code deliveryTimeout}: every pending record has completed by then
+   * anyway.
+   */
+  @Override
+  void close();
+}

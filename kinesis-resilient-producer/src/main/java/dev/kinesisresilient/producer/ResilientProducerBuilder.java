@@ -1,0 +1,491 @@
+package dev.kinesisresilient.producer;
+
+import dev.kinesisresilient.core.BatchLimits;
+import dev.kinesisresilient.core.ErrorClassifier;
+import dev.kinesisresilient.core.MetricsOptions;
+import dev.kinesisresilient.core.RecordResult;
+import dev.kinesisresilient.core.RetryPolicy;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.HashSet;
+import java.util.Objects;
+import java.util.Set;
+import java.util.concurrent.Executor;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.function.Consumer;
+import java.util.function.Supplier;
+import java.util.random.RandomGenerator;
+import java.util.regex.Pattern;
+import org.jspecify.annotations.Nullable;
+import software.amazon.awssdk.services.kinesis.KinesisAsyncClient;
+
+/**
+ * Builds a {@link ResilientProducer}. Get one with {@link ResilientProducer#builder(KinesisAsyncClient)}.
+ *
+ * <p>Each setter validates its argument at once and may be called only once ({@link
+ * IllegalStateException} on a second call); {@link #build()} checks the options against each other and
+ * throws, naming both options, rather than quietly adjusting them. Not thread-safe: use from one
+ * thread.
+ *
+ * <pre>{@code
+ * ResilientProducer p = ResilientProducer.builder(client)
+ *     .streamName("orders")
+ *     .lingerTime(Duration.ofMillis(20))
+ *     .maxBufferedBytes(64 * BatchLimits.MIB)
+ *     .deliveryTimeout(Duration.ofSeconds(30))
+ *     .build();
+ * }</pre>
+ *
+ * @since 0.1.0
+ */
+public final class ResilientProducerBuilder {
+
+  /** Default {@link #lingerTime}: 20 ms. */
+  public static final Duration DEFAULT_LINGER_TIME = Duration.ofMillis(20);
+  /** Default {@link #maxBufferedBytes}: 32 MiB. */
+  public static final long DEFAULT_MAX_BUFFERED_BYTES = 32 * BatchLimits.MIB;
+  /** Default {@link #maxBlockTime}: 10 s. */
+  public static final Duration DEFAULT_MAX_BLOCK_TIME = Duration.ofSeconds(10);
+  /** Default {@link #deliveryTimeout}: 30 s. */
+  public static final Duration DEFAULT_DELIVERY_TIMEOUT = Duration.ofSeconds(30);
+  /** Default {@link #attemptTimeout}: 5 s. */
+  public static final Duration DEFAULT_ATTEMPT_TIMEOUT = Duration.ofSeconds(5);
+  /** Default {@link #maxInFlightRequests}: 8. */
+  public static final int DEFAULT_MAX_IN_FLIGHT_REQUESTS = 8;
+  /** The service's per-shard write limit in records per second: 1,000. */
+  public static final int SHARD_RECORDS_PER_SECOND = 1000;
+  /** The service's per-shard write limit in bytes per second (data plus partition keys): 1 MiB. */
+  public static final long SHARD_BYTES_PER_SECOND = BatchLimits.MIB;
+
+  private static final Pattern CLIENT_ID = Pattern.compile("[A-Za-z0-9._-]{1,64}");
+  private static final Duration MAX_LINGER = Duration.ofMinutes(1);
+  private static final Duration MAX_BLOCK = Duration.ofMinutes(10);
+  private static final Duration MAX_DELIVERY = Duration.ofDays(1);
+  private static final Duration MAX_ATTEMPT = Duration.ofMinutes(10);
+  private static final long MIN_BUFFER = BatchLimits.MIB;
+  private static final long MAX_BUFFER = 64L * 1024 * BatchLimits.MIB;
+
+  private final KinesisAsyncClient client;
+  private final Set<String> set = new HashSet<>();
+  private @Nullable String streamName;
+  private @Nullable String streamArn;
+  private @Nullable String clientId;
+  private BatchLimits limits = BatchLimits.defaults();
+  private Duration lingerTime = DEFAULT_LINGER_TIME;
+  private long maxBufferedBytes = DEFAULT_MAX_BUFFERED_BYTES;
+  private Duration maxBlockTime = DEFAULT_MAX_BLOCK_TIME;
+  private Duration deliveryTimeout = DEFAULT_DELIVERY_TIMEOUT;
+  private Duration attemptTimeout = DEFAULT_ATTEMPT_TIMEOUT;
+  private RetryPolicy retryPolicy = defaultRetryPolicy();
+  private ErrorClassifier classifier = ErrorClassifier.defaults();
+  private int maxInFlightRequests = DEFAULT_MAX_IN_FLIGHT_REQUESTS;
+  private boolean preserveOrder;
+  private int shardRecordsPerSecond = SHARD_RECORDS_PER_SECOND;
+  private long shardBytesPerSecond = SHARD_BYTES_PER_SECOND;
+  private @Nullable Consumer<? super RecordResult.Failed> failureHandler;
+  private @Nullable Executor callbackExecutor;
+  private Clock clock = Clock.systemUTC();
+  private Supplier<? extends RandomGenerator> random = ThreadLocalRandom::current;
+  private @Nullable MetricsOptions metrics;
+
+  ResilientProducerBuilder(KinesisAsyncClient client) {
+    this.client = Objects.requireNonNull(client, "client");
+  }
+
+  /**
+   * The default retry policy of a producer: {@link RetryPolicy#defaults()} with 100 attempts, so that
+   * in practice {@code deliveryTimeout} bounds retries.
+   *
+   * @return 100 attempts, 100 ms base delay, 2 s cap, full jitter
+   */
+  public static RetryPolicy defaultRetryPolicy() {
+    return RetryPolicy.builder().maxAttempts(100).build();
+  }
+
+  private void once(String option) {
+    if (!set.add(option)) {
+      throw new IllegalStateException(option + " was already set");
+    }
+  }
+
+  private static void requireRange(String name, Duration value, Duration min, Duration max) {
+    if (value.compareTo(min) < 0 || value.compareTo(max) > 0) {
+      throw new IllegalArgumentException(name + " must be in " + min + ".." + max + ", was " + value);
+    }
+  }
+
+  /**
+   * The stream, by name. Exactly one of {@code streamName} and {@code streamArn} is required; no
+   * default.
+   *
+   * @param streamName 1..128 characters
+   * @return this builder
+   * @throws IllegalArgumentException when empty or longer than 128 characters
+   * @throws IllegalStateException when the stream was already set
+   */
+  public ResilientProducerBuilder streamName(String streamName) {
+    Objects.requireNonNull(streamName, "streamName");
+    if (streamName.isEmpty() || streamName.length() > 128) {
+      throw new IllegalArgumentException("streamName must be 1..128 characters, was " + streamName.length());
+    }
+    once("streamName/streamArn");
+    this.streamName = streamName;
+    return this;
+  }
+
+  /**
+   * The stream, by ARN ({@code arn:aws:kinesis:REGION:ACCOUNT:stream/NAME}). Exactly one of {@code
+   * streamName} and {@code streamArn} is required; no default.
+   *
+   * @param streamArn the stream ARN
+   * @return this builder
+   * @throws IllegalArgumentException when it is not a Kinesis stream ARN
+   * @throws IllegalStateException when the stream was already set
+   */
+  public ResilientProducerBuilder streamArn(String streamArn) {
+    Objects.requireNonNull(streamArn, "streamArn");
+    if (!streamArn.startsWith("arn:") || !streamArn.contains(":stream/")) {
+      throw new IllegalArgumentException(
+          "streamArn must look like arn:aws:kinesis:REGION:ACCOUNT:stream/NAME, was " + streamArn);
+    }
+    once("streamName/streamArn");
+    this.streamArn = streamArn;
+    return this;
+  }
+
+  /**
+   * Names the sender thread ({@code kinesis-resilient-sender-<clientId>}) and prefixes log lines.
+   *
+   * @param clientId default: the stream name plus a random suffix; 1..64 characters of {@code
+   *     [A-Za-z0-9._-]}
+   * @return this builder
+   * @throws IllegalArgumentException when malformed
+   * @throws IllegalStateException when already set
+   */
+  public ResilientProducerBuilder clientId(String clientId) {
+    Objects.requireNonNull(clientId, "clientId");
+    if (!CLIENT_ID.matcher(clientId).matches()) {
+      throw new IllegalArgumentException("clientId must be 1..64 characters of [A-Za-z0-9._-], was " + clientId);
+    }
+    once("clientId");
+    this.clientId = clientId;
+    return this;
+  }
+
+  /**
+   * The PutRecords limits in force: records and bytes per request, bytes per record.
+   *
+   * @param limits default {@link BatchLimits#defaults()} (500 records, 5 MiB per request, 1 MiB per
+   *     record, partition keys included)
+   * @return this builder
+   * @throws IllegalStateException when already set
+   */
+  public ResilientProducerBuilder limits(BatchLimits limits) {
+    Objects.requireNonNull(limits, "limits");
+    once("limits");
+    this.limits = limits;
+    return this;
+  }
+
+  /**
+   * How long a record may wait in the buffer for others to share its request. A request is sent
+   * earlier when it is full, on {@link ResilientProducer#flush()}, on close, or when callers are
+   * waiting for buffer space. Longer lingering means fuller requests (fewer calls) and more latency.
+   *
+   * @param lingerTime default 20 ms; range 0..1 min
+   * @return this builder
+   * @throws IllegalArgumentException when out of range
+   * @throws IllegalStateException when already set
+   */
+  public ResilientProducerBuilder lingerTime(Duration lingerTime) {
+    requireRange("lingerTime", Objects.requireNonNull(lingerTime, "lingerTime"), Duration.ZERO, MAX_LINGER);
+    once("lingerTime");
+    this.lingerTime = lingerTime;
+    return this;
+  }
+
+  /**
+   * The most memory pending records may hold: each accepted record is charged its size (data plus
+   * partition key UTF-8 bytes) plus 128 bytes of bookkeeping from {@code send} until it completes
+   * (acknowledged or failed), so records being retried still count.
+   *
+   * @param maxBufferedBytes default 32 MiB; range 1 MiB..64 GiB, and at least {@code
+   *     limits.maxRecordBytes} + 128
+   * @return this builder
+   * @throws IllegalArgumentException when out of range
+   * @throws IllegalStateException when already set
+   */
+  public ResilientProducerBuilder maxBufferedBytes(long maxBufferedBytes) {
+    if (maxBufferedBytes < MIN_BUFFER || maxBufferedBytes > MAX_BUFFER) {
+      throw new IllegalArgumentException(
+          "maxBufferedBytes must be in " + MIN_BUFFER + ".." + MAX_BUFFER + " bytes, was " + maxBufferedBytes);
+    }
+    once("maxBufferedBytes");
+    this.maxBufferedBytes = maxBufferedBytes;
+    return this;
+  }
+
+  /**
+   * How long {@link ResilientProducer#send} blocks for buffer space before throwing {@link
+   * BufferFullException}. Measured with the JVM's monotonic clock.
+   *
+   * @param maxBlockTime default 10 s; range 0 (never block)..10 min
+   * @return this builder
+   * @throws IllegalArgumentException when out of range
+   * @throws IllegalStateException when already set
+   */
+  public ResilientProducerBuilder maxBlockTime(Duration maxBlockTime) {
+    requireRange("maxBlockTime", Objects.requireNonNull(maxBlockTime, "maxBlockTime"), Duration.ZERO, MAX_BLOCK);
+    once("maxBlockTime");
+    this.maxBlockTime = maxBlockTime;
+    return this;
+  }
+
+  /**
+   * The bound on each record from {@code send} to its result, everything included: lingering,
+   * waiting for the shard's rate limit, every attempt and backoff. A record still not acknowledged
+   * then fails with reason {@code EXPIRED}. This replaces the retry policy's deadline.
+   *
+   * @param deliveryTimeout default 30 s; range 1 ms..1 day, and at least {@code lingerTime +
+   *     attemptTimeout}
+   * @return this builder
+   * @throws IllegalArgumentException when out of range
+   * @throws IllegalStateException when already set
+   */
+  public ResilientProducerBuilder deliveryTimeout(Duration deliveryTimeout) {
+    requireRange("deliveryTimeout", Objects.requireNonNull(deliveryTimeout, "deliveryTimeout"),
+        Duration.ofMillis(1), MAX_DELIVERY);
+    once("deliveryTimeout");
+    this.deliveryTimeout = deliveryTimeout;
+    return this;
+  }
+
+  /**
+   * How long one PutRecords attempt may take before the producer gives up on it and treats it as a
+   * retriable failure ({@code AttemptTimeout}). The service may still have stored the records of a
+   * timed-out attempt, so a retry can duplicate them.
+   *
+   * @param attemptTimeout default 5 s; range 1 ms..10 min
+   * @return this builder
+   * @throws IllegalArgumentException when out of range
+   * @throws IllegalStateException when already set
+   */
+  public ResilientProducerBuilder attemptTimeout(Duration attemptTimeout) {
+    requireRange("attemptTimeout", Objects.requireNonNull(attemptTimeout, "attemptTimeout"),
+        Duration.ofMillis(1), MAX_ATTEMPT);
+    once("attemptTimeout");
+    this.attemptTimeout = attemptTimeout;
+    return this;
+  }
+
+  /**
+   * Attempts per record and the backoff between them (the policy's {@code deadline} is not used:
+   * {@code deliveryTimeout} bounds each record).
+   *
+   * @param retryPolicy default {@link #defaultRetryPolicy()}: 100 attempts, 100 ms base delay, 2 s
+   *     cap, full jitter
+   * @return this builder
+   * @throws IllegalStateException when already set
+   */
+  public ResilientProducerBuilder retryPolicy(RetryPolicy retryPolicy) {
+    Objects.requireNonNull(retryPolicy, "retryPolicy");
+    once("retryPolicy");
+    this.retryPolicy = retryPolicy;
+    return this;
+  }
+
+  /**
+   * Which errors are retried.
+   *
+   * @param classifier default {@link ErrorClassifier#defaults()}
+   * @return this builder
+   * @throws IllegalStateException when already set
+   */
+  public ResilientProducerBuilder errorClassifier(ErrorClassifier classifier) {
+    Objects.requireNonNull(classifier, "classifier");
+    once("errorClassifier");
+    this.classifier = classifier;
+    return this;
+  }
+
+  /**
+   * Most PutRecords requests in flight at once. Keep it at or below the HTTP client's max
+   * concurrency.
+   *
+   * @param maxInFlightRequests default 8; range 1..1,000
+   * @return this builder
+   * @throws IllegalArgumentException when out of range
+   * @throws IllegalStateException when already set
+   */
+  public ResilientProducerBuilder maxInFlightRequests(int maxInFlightRequests) {
+    if (maxInFlightRequests < 1 || maxInFlightRequests > 1000) {
+      throw new IllegalArgumentException("maxInFlightRequests must be in 1..1000, was " + maxInFlightRequests);
+    }
+    once("maxInFlightRequests");
+    this.maxInFlightRequests = maxInFlightRequests;
+    return this;
+  }
+
+  /**
+   * Keeps the records of each partition key in {@code send} order: at most one request in flight per
+   * shard, at most one record per partition key per request, and a shard's retries go before its
+   * newer records. Costs throughput: each shard gets one round trip at a time, and a hot key one
+   * record per round trip. Records that fail (e.g. expire) are reported, and later records of the
+   * same key still go.
+   *
+   * @param preserveOrder default {@code false}
+   * @return this builder
+   * @throws IllegalStateException when already set
+   */
+  public ResilientProducerBuilder preserveOrder(boolean preserveOrder) {
+    once("preserveOrder");
+    this.preserveOrder = preserveOrder;
+    return this;
+  }
+
+  /**
+   * The write limit of each shard, which the producer's per-shard rate limiters start from and never
+   * exceed (they adapt down on throttling and back up on success). Change it only for tests or
+   * services with other limits.
+   *
+   * @param recordsPerSecond default 1,000; range 1..1,000,000
+   * @param bytesPerSecond default 1 MiB (data plus partition keys); range 1,024..1 GiB
+   * @return this builder
+   * @throws IllegalArgumentException when out of range
+   * @throws IllegalStateException when already set
+   */
+  public ResilientProducerBuilder shardLimits(int recordsPerSecond, long bytesPerSecond) {
+    if (recordsPerSecond < 1 || recordsPerSecond > 1_000_000) {
+      throw new IllegalArgumentException("recordsPerSecond must be in 1..1000000, was " + recordsPerSecond);
+    }
+    if (bytesPerSecond < 1024 || bytesPerSecond > 1024 * BatchLimits.MIB) {
+      throw new IllegalArgumentException(
+          "bytesPerSecond must be in 1024.." + 1024 * BatchLimits.MIB + ", was " + bytesPerSecond);
+    }
+    once("shardLimits");
+    this.shardRecordsPerSecond = recordsPerSecond;
+    this.shardBytesPerSecond = bytesPerSecond;
+    return this;
+  }
+
+  /**
+   * Called once for every record that ends failed (e.g. to write it to a dead-letter store), before
+   * its future completes, on the sender thread: it must be fast and must not block. An exception it
+   * throws is logged at WARN and changes nothing.
+   *
+   * @param failureHandler default none
+   * @return this builder
+   * @throws IllegalStateException when already set
+   */
+  public ResilientProducerBuilder failureHandler(Consumer<? super RecordResult.Failed> failureHandler) {
+    Objects.requireNonNull(failureHandler, "failureHandler");
+    once("failureHandler");
+    this.failureHandler = failureHandler;
+    return this;
+  }
+
+  /**
+   * Where record futures are completed (so where dependent actions run). Owned by the caller. If it
+   * rejects a task, the future is completed on the sender thread.
+   *
+   * @param executor default: the sender thread itself
+   * @return this builder
+   * @throws IllegalStateException when already set
+   */
+  public ResilientProducerBuilder callbackExecutor(Executor executor) {
+    Objects.requireNonNull(executor, "executor");
+    once("callbackExecutor");
+    this.callbackExecutor = executor;
+    return this;
+  }
+
+  /**
+   * The clock for linger, delivery deadlines, rate limits and latencies.
+   *
+   * @param clock default {@link Clock#systemUTC()}
+   * @return this builder
+   * @throws IllegalStateException when already set
+   */
+  public ResilientProducerBuilder clock(Clock clock) {
+    Objects.requireNonNull(clock, "clock");
+    once("clock");
+    this.clock = clock;
+    return this;
+  }
+
+  /**
+   * The random source for backoff jitter.
+   *
+   * @param random default {@code ThreadLocalRandom::current}
+   * @return this builder
+   * @throws IllegalStateException when already set
+   */
+  public ResilientProducerBuilder random(Supplier<? extends RandomGenerator> random) {
+    Objects.requireNonNull(random, "random");
+    once("random");
+    this.random = random;
+    return this;
+  }
+
+  /**
+   * Turns on Micrometer metrics (see {@code docs/metrics.md}).
+   *
+   * @param metrics default none: no meters are registered
+   * @return this builder
+   * @throws IllegalStateException when already set
+   */
+  public ResilientProducerBuilder metrics(MetricsOptions metrics) {
+    Objects.requireNonNull(metrics, "metrics");
+    once("metrics");
+    this.metrics = metrics;
+    return this;
+  }
+
+  /**
+   * Checks the options against each other, starts the producer's sender thread and logs the
+   * settings once at INFO.
+   *
+   * @return the running producer
+   * @throws IllegalStateException when no stream was set, when {@code deliveryTimeout < lingerTime +
+   *     attemptTimeout}, or when {@code maxBufferedBytes} cannot hold one record of {@code
+   *     limits.maxRecordBytes}; the message names both options
+   */
+  public ResilientProducer build() {
+    DefaultResilientProducer p = new DefaultResilientProducer(settings(), client);
+    p.start();
+    return p;
+  }
+
+  /** Validates and builds the settings without starting anything; for tests that drive the sender. */
+  ProducerSettings settings() {
+    if (streamName == null && streamArn == null) {
+      throw new IllegalStateException("streamName or streamArn is required");
+    }
+    if (deliveryTimeout.compareTo(lingerTime.plus(attemptTimeout)) < 0) {
+      throw new IllegalStateException("deliveryTimeout (" + deliveryTimeout + ") must be at least lingerTime ("
+          + lingerTime + ") + attemptTimeout (" + attemptTimeout + ")");
+    }
+    if (maxBufferedBytes < limits.maxRecordBytes() + ProducerSettings.RECORD_OVERHEAD_BYTES) {
+      throw new IllegalStateException("maxBufferedBytes (" + maxBufferedBytes + ") must hold one record of "
+          + "limits.maxRecordBytes (" + limits.maxRecordBytes() + ") plus " + ProducerSettings.RECORD_OVERHEAD_BYTES
+          + " bytes of overhead");
+    }
+    String stream = streamName != null ? streamName : streamArn.substring(streamArn.indexOf(":stream/") + 8);
+    String id = clientId != null ? clientId
+        : sanitize(stream) + "-" + Integer.toHexString(ThreadLocalRandom.current().nextInt(0x10000, 0x100000));
+    return new ProducerSettings(streamName, streamArn, id, limits, lingerTime, maxBufferedBytes, maxBlockTime,
+        deliveryTimeout, attemptTimeout, retryPolicy, classifier, maxInFlightRequests, preserveOrder,
+        shardRecordsPerSecond, shardBytesPerSecond, failureHandler, callbackExecutor, clock, random, metrics);
+  }
+
+  private static String sanitize(String stream) {
+    String s = stream.replaceAll("[^A-Za-z0-9._-]", "_");
+    return s.length() > 56 ? s.substring(0, 56) : s;
+  }
+
+  /** Lists the options set so far. */
+  @Override
+  public String toString() {
+    return "ResilientProducerBuilder" + set;
+  }
+}

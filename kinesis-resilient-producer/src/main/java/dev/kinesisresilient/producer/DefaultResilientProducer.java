@@ -157,6 +157,9 @@ final class DefaultResilientProducer implements ResilientProducer {
     try {
       if (!terminated.await(timeout.plus(CLOSE_GRACE).toNanos(), TimeUnit.NANOSECONDS)) {
         LOG.error("{}sender did not stop within {} after the close timeout", logPrefix, CLOSE_GRACE);
+      } else {
+        // The sender has released everything; let its thread finish so close() returns with it gone.
+        t.join(CLOSE_GRACE.toMillis());
       }
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();

@@ -61,6 +61,7 @@ public final class PutRecordsCapture implements ExecutionInterceptor {
   private final ConcurrentLinkedQueue<Built> built = new ConcurrentLinkedQueue<>();
   private final Map<String, AtomicLong> sends = new ConcurrentHashMap<>();
   private final ConcurrentLinkedQueue<Attempt> transmitted = new ConcurrentLinkedQueue<>();
+  private final Map<String, AtomicLong> transmissions = new ConcurrentHashMap<>();
   private final LongAccumulator maxEntries = new LongAccumulator(Math::max, 0);
   private final LongAccumulator maxBytes = new LongAccumulator(Math::max, 0);
 
@@ -91,6 +92,9 @@ public final class PutRecordsCapture implements ExecutionInterceptor {
             .map(PutRecordsRequestEntry::partitionKey)
             .filter(k -> !PLACEHOLDER_KEY.equals(k))
             .toList();
+    for (String key : keys) {
+      transmissions.computeIfAbsent(key, k -> new AtomicLong()).incrementAndGet();
+    }
     Attempt attempt = new Attempt(keys);
     attributes.putAttribute(attemptAttribute, attempt);
     transmitted.add(attempt);
@@ -128,6 +132,15 @@ public final class PutRecordsCapture implements ExecutionInterceptor {
   /** How many requests (as built) held this partition key; 0 if none. */
   public long sends(String partitionKey) {
     AtomicLong n = sends.get(partitionKey);
+    return n == null ? 0 : n.get();
+  }
+
+  /**
+   * How many attempts put this partition key on the wire (after fault injection dropped entries):
+   * the most copies of it the server can have stored.
+   */
+  public long transmissions(String partitionKey) {
+    AtomicLong n = transmissions.get(partitionKey);
     return n == null ? 0 : n.get();
   }
 

@@ -307,6 +307,36 @@ final class KinesisBatchWriterFaultIT {
     assertStoredOnceWhereReported(kinesis, stream, result);
   }
 
+  /** The writer addresses the stream by ARN; so does fault injection's throttling message. */
+  @Test
+  void streamArn_entryFaults_writtenAndStoredOnceLikeByName(LocalKinesis kinesis) {
+    String stream = kinesis.createStream(kinesis.uniqueStreamName("by-arn"), 2);
+    String arn;
+    try (KinesisAsyncClient admin = kinesis.newClient()) {
+      arn =
+          admin.describeStreamSummary(b -> b.streamName(stream)).join()
+              .streamDescriptionSummary().streamARN();
+    }
+    assertThat(arn).startsWith("arn:aws:kinesis:").endsWith(":stream/" + stream);
+    List<KinesisRecord> records = records("arn", 400, new Random(13));
+    PutRecordsFaultInterceptor faults =
+        kinesis.newFaultInterceptor().failEntries(EntryError.THROTTLED, EntrySelector.withProbability(0.3, 51));
+    PutRecordsCapture capture = new PutRecordsCapture();
+
+    BatchWriteResult result;
+    try (KinesisAsyncClient client =
+            kinesis.newClient(o -> o.addExecutionInterceptor(faults).addExecutionInterceptor(capture));
+        KinesisBatchWriter writer =
+            KinesisBatchWriter.builder(client).streamArn(arn).retryPolicy(FAST_RETRIES).build()) {
+      result = writer.write(records).join();
+    }
+
+    assertThat(result.allAcknowledged()).as("%s", result).isTrue();
+    assertThat(capture.built()).allSatisfy(b -> assertThat(b.stream()).isEqualTo(arn));
+    assertThat(capture.entriesSent()).isEqualTo(records.size() + faults.entriesFailed());
+    assertStoredOnceWhereReported(kinesis, stream, result);
+  }
+
   // ---- helpers ----
 
   /** Unique partition keys (the read-back identifies records by them), 1-2,000 bytes of data. */

@@ -3,6 +3,7 @@ package dev.kinesisresilient.core.it;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.kinesisresilient.core.BatchLimits;
 import dev.kinesisresilient.core.BatchWriteResult;
 import dev.kinesisresilient.core.HttpProtocol;
 import dev.kinesisresilient.core.KinesisBatchWriter;
@@ -82,7 +83,12 @@ final class KinesisClientFactoryKinesisMockIT {
       awaitActive(client, stream);
 
       BatchWriteResult result;
-      try (KinesisBatchWriter writer = KinesisBatchWriter.builder(client).streamName(stream).build()) {
+      // Requests of 25 records: 12 requests, up to 8 in flight, share the connection(s).
+      try (KinesisBatchWriter writer =
+          KinesisBatchWriter.builder(client)
+              .streamName(stream)
+              .limits(BatchLimits.defaults().withMaxRecordsPerRequest(25))
+              .build()) {
         result = writer.write(records).join();
       }
 

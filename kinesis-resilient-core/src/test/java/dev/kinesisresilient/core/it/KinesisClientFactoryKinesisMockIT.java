@@ -10,7 +10,6 @@ import dev.kinesisresilient.core.KinesisBatchWriter;
 import dev.kinesisresilient.core.KinesisClientConfig;
 import dev.kinesisresilient.core.KinesisClientFactory;
 import dev.kinesisresilient.core.KinesisRecord;
-import dev.kinesisresilient.core.RecordResult;
 import java.net.URI;
 import java.time.Duration;
 import java.util.ArrayList;

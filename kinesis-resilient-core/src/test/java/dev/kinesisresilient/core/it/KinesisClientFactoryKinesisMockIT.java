@@ -145,7 +145,10 @@ final class KinesisClientFactoryKinesisMockIT {
           .isInstanceOf(CompletionException.class)
           .cause()
           .isInstanceOf(SdkClientException.class)
-          .satisfies(e -> assertThat(causes(e)).anyMatch(SSLHandshakeException.class::isInstance));
+          .satisfies(e -> assertThat(causes(e)).anyMatch(SSLHandshakeException.class::isInstance))
+          // the real failure's cause chain is classified as not retriable: the writer won't spin on it
+          .satisfies(e -> assertThat(dev.kinesisresilient.core.ErrorClassifier.defaults().classifyFailure(e))
+              .isEqualTo(new dev.kinesisresilient.core.ErrorClassification(false, "TlsCertificate")));
     }
   }
 

@@ -141,11 +141,10 @@ final class KinesisBatchWriterFaultIT {
     String stream = kinesis.uniqueStreamName("never-created");
     List<KinesisRecord> records = records("missing", 20, new Random(3));
     PutRecordsCapture capture = new PutRecordsCapture();
-    long start = System.nanoTime();
 
     BatchWriteResult result =
         write(kinesis, stream, records, o -> o.addExecutionInterceptor(capture),
-            // A retry would wait at least a second (equal jitter), so a quick result shows there was none.
+            // Slow retries (equal jitter: at least 1 s): if one were made, attempts would show it.
             b -> b.retryPolicy(
                 FAST_RETRIES.toBuilder()
                     .baseDelay(Duration.ofSeconds(2))
@@ -153,7 +152,8 @@ final class KinesisBatchWriterFaultIT {
                     .jitter(Jitter.EQUAL)
                     .build()));
 
-    assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(1));
+    // No timing assertion (flaky on a loaded machine): one attempt per record and one request in all
+    // are the exact proof that nothing was retried.
     assertThat(result.acknowledged()).isEmpty();
     assertThat(result.failed())
         .hasSize(records.size())

@@ -3,6 +3,7 @@ package dev.kinesisresilient.producer;
 import dev.kinesisresilient.core.HashKeys;
 import dev.kinesisresilient.core.KinesisRecord;
 import dev.kinesisresilient.core.RecordResult;
+import dev.kinesisresilient.core.RecordTooLargeException;
 import java.math.BigInteger;
 import java.time.Duration;
 import java.util.Objects;
@@ -98,13 +99,17 @@ final class DefaultResilientProducer implements ResilientProducer {
 
   private @Nullable PendingRecord append(KinesisRecord record, long maxBlockNanos, boolean failWhenFull) {
     Objects.requireNonNull(record, "record");
-    settings.limits().check(record);
+    long size = record.sizeBytes();
+    long maxRecordBytes = settings.limits().maxRecordBytes();
+    if (size > maxRecordBytes) {
+      throw new RecordTooLargeException(size, maxRecordBytes);
+    }
     if (closeStarted.get()) {
       throw new IllegalStateException(logPrefix + "producer is closed; send is not allowed");
     }
     BigInteger hashKey = HashKeys.of(record);
     try {
-      PendingRecord p = accumulator.append(record, hashKey, settings.clock(), settings.deliveryTimeout(),
+      PendingRecord p = accumulator.append(record, size, hashKey, settings.clock(), settings.deliveryTimeout(),
           maxBlockNanos, failWhenFull, metrics::blocked);
       if (p == null) {
         metrics.rejectedBufferFull();

@@ -15,6 +15,7 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 import org.jspecify.annotations.Nullable;
+import software.amazon.awssdk.services.kinesis.model.PutRecordsRequestEntry;
 
 /**
  * Where application threads hand records to the sender: a byte-bounded buffer with FIFO waiting for
@@ -61,15 +62,17 @@ final class RecordAccumulator {
    * Reserves space and appends a record, blocking up to {@code maxBlockNanos} (0: not at all) for
    * space, threads served in arrival order.
    *
+   * @param sizeBytes the record's size ({@link KinesisRecord#sizeBytes()}), computed once by the caller
    * @return the pending record, or null when {@code maxBlockNanos} is 0 and there is no space now
    * @throws IllegalStateException when closed
    * @throws BufferFullException when space did not come free in time (only when {@code maxBlockNanos
    *     > 0} or {@code failWhenFull})
    * @throws KinesisResilientException when interrupted (the interrupt flag is set again)
    */
-  @Nullable PendingRecord append(KinesisRecord record, BigInteger hashKey, Clock clock, Duration deliveryTimeout,
-      long maxBlockNanos, boolean failWhenFull, BlockedTimeRecorder blocked) {
-    long charge = record.sizeBytes() + ProducerSettings.RECORD_OVERHEAD_BYTES;
+  @Nullable PendingRecord append(KinesisRecord record, long sizeBytes, BigInteger hashKey, Clock clock,
+      Duration deliveryTimeout, long maxBlockNanos, boolean failWhenFull, BlockedTimeRecorder blocked) {
+    long charge = sizeBytes + ProducerSettings.RECORD_OVERHEAD_BYTES;
+    PutRecordsRequestEntry entry = PendingRecord.entryOf(record);
     lock.lock();
     try {
       requireOpen();
@@ -85,7 +88,7 @@ final class RecordAccumulator {
       usedBytes += charge;
       usedBytesView = usedBytes;
       Instant now = clock.instant();
-      PendingRecord p = new PendingRecord(record, nextSeq++, hashKey, now, now.plus(deliveryTimeout));
+      PendingRecord p = new PendingRecord(record, entry, sizeBytes, nextSeq++, hashKey, now, now.plus(deliveryTimeout));
       boolean wasEmpty = incoming.isEmpty();
       incoming.add(p);
       incomingBytes += p.sizeBytes;

@@ -471,11 +471,7 @@ final class Sender implements Runnable {
       if (r.deadline.isBefore(earliest)) {
         earliest = r.deadline;
       }
-      entries.add(PutRecordsRequestEntry.builder()
-          .partitionKey(r.record.partitionKey())
-          .data(r.record.data())
-          .explicitHashKey(r.record.explicitHashKey())
-          .build());
+      entries.add(r.entry);
     }
     PutRecordsRequest.Builder rb = PutRecordsRequest.builder().records(entries);
     if (s.streamArn() != null) {
@@ -685,16 +681,15 @@ final class Sender implements Runnable {
         f.remaining--;
       }
     }
-    Duration latency = Duration.between(r.appendTime, now);
     if (result instanceof RecordResult.Acknowledged ack) {
       counters.acknowledged.incrementAndGet();
       metrics.writer().acknowledged(ack.shardId(), ack.attempts());
-      metrics.latency(true, latency);
+      metrics.latency(true, r.appendTime, now);
     } else {
       RecordResult.Failed f = (RecordResult.Failed) result;
       counters.failed.incrementAndGet(f.reason().ordinal());
       metrics.writer().failed(f.reason(), Objects.requireNonNull(metricCode), f.attempts());
-      metrics.latency(false, latency);
+      metrics.latency(false, r.appendTime, now);
       failuresToLog.merge(f.reason(), 1, Integer::sum);
       if (LOG.isTraceEnabled()) {
         LOG.trace("{}record failed: {} {} ({})", logPrefix, f.reason(), f.errorCode(), f.record());

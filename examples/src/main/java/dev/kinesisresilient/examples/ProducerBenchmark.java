@@ -12,11 +12,14 @@ import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Objects;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
+import org.jspecify.annotations.Nullable;
 import software.amazon.awssdk.core.SdkBytes;
+import software.amazon.awssdk.services.kinesis.KinesisAsyncClient;
 import software.amazon.awssdk.services.kinesis.model.PutRecordsRequest;
 import software.amazon.awssdk.services.kinesis.model.PutRecordsRequestEntry;
 import software.amazon.awssdk.services.kinesis.model.PutRecordsResponse;
@@ -71,7 +74,8 @@ public final class ProducerBenchmark {
       naive(seconds);
     }
     if (!part.equals("overload")) {
-      unlimited(unlimitedRecords, rounds);
+      unlimited(unlimitedRecords, rounds, true);
+      unlimited(unlimitedRecords, rounds, false);
     }
   }
 
@@ -81,8 +85,9 @@ public final class ProducerBenchmark {
    * every round and the medians. The fake's work runs on a thread of its own (the "service"), as the
    * real service runs on other machines: neither contender pays for it on its own threads.
    */
-  private static void unlimited(int records, int rounds) {
-    System.out.printf("%n== unlimited fake: %,d records of 100 bytes, 1 warm-up + %d rounds, fake on its own thread%n",
+  private static void unlimited(int records, int rounds, boolean discarding) {
+    System.out.printf("%n== unlimited %s: %,d records of 100 bytes, 1 warm-up + %d rounds, on a thread of its own%n",
+        discarding ? "discarding sink (keeps no record)" : "fake (FakeKinesisAsyncClient, keeps every record)",
         records, rounds);
     List<KinesisRecord> rs = new ArrayList<>(records);
     for (int i = 0; i < records; i++) {
@@ -97,11 +102,11 @@ public final class ProducerBenchmark {
       double b = 0;
       double p;
       if (bareFirst) {
-        b = bare(batches, records, gc);
+        b = bare(batches, records, gc, discarding);
       }
-      p = producer(rs, round, gc);
+      p = producer(rs, round, gc, discarding);
       if (!bareFirst) {
-        b = bare(batches, records, gc);
+        b = bare(batches, records, gc, discarding);
       }
       if (round == 0) {
         System.out.printf("warm-up: bare putRecords %,.0f records/s, producer %,.0f records/s%n", b, p);
@@ -276,9 +281,9 @@ public final class ProducerBenchmark {
     return out;
   }
 
-  private static double bare(List<List<PutRecordsRequestEntry>> batches, int records, long[] gc) {
-    DiscardingKinesis sink = new DiscardingKinesis("bench", SHARDS);
-    try (ServiceThreadKinesis kinesis = new ServiceThreadKinesis(sink)) {
+  private static double bare(List<List<PutRecordsRequestEntry>> batches, int records, long[] gc, boolean discarding) {
+    Sink sink = new Sink(discarding);
+    try (ServiceThreadKinesis kinesis = new ServiceThreadKinesis(sink.client)) {
       System.gc();
       long g = gcMillis();
       long start = System.nanoTime();
@@ -292,9 +297,9 @@ public final class ProducerBenchmark {
     }
   }
 
-  private static double producer(List<KinesisRecord> rs, int round, long[] gc) {
-    DiscardingKinesis sink = new DiscardingKinesis("bench", SHARDS);
-    try (ServiceThreadKinesis kinesis = new ServiceThreadKinesis(sink)) {
+  private static double producer(List<KinesisRecord> rs, int round, long[] gc, boolean discarding) {
+    Sink sink = new Sink(discarding);
+    try (ServiceThreadKinesis kinesis = new ServiceThreadKinesis(sink.client)) {
       ResilientProducer p = ResilientProducer.builder(kinesis).streamName("bench").clientId("bench-unlimited-" + round)
           .shardLimits(1_000_000, 1024 * BatchLimits.MIB)
           .lingerTime(Duration.ofMillis(1)).build();
@@ -317,9 +322,33 @@ public final class ProducerBenchmark {
     }
   }
 
-  private static void check(DiscardingKinesis sink, long expected) {
-    if (sink.storedRecords() != expected) {
-      throw new IllegalStateException("stored " + sink.storedRecords() + " of " + expected);
+  private static void check(Sink sink, long expected) {
+    long stored = sink.stored();
+    if (stored != expected) {
+      throw new IllegalStateException("stored " + stored + " of " + expected);
+    }
+  }
+
+  /** The service of the unlimited comparison: the fake without shard limits, or the discarding sink. */
+  private static final class Sink {
+    final KinesisAsyncClient client;
+    private final @Nullable FakeKinesisAsyncClient fake;
+    private final @Nullable DiscardingKinesis discarding;
+
+    Sink(boolean discard) {
+      if (discard) {
+        discarding = new DiscardingKinesis("bench", SHARDS);
+        fake = null;
+        client = discarding;
+      } else {
+        fake = FakeKinesisAsyncClient.builder().enforceShardLimits(false).stream("bench", SHARDS).build();
+        discarding = null;
+        client = fake;
+      }
+    }
+
+    long stored() {
+      return discarding != null ? discarding.storedRecords() : Objects.requireNonNull(fake).storedRecords("bench").size();
     }
   }
 }

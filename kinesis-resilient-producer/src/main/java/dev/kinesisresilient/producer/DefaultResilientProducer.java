@@ -40,7 +40,7 @@ final class DefaultResilientProducer implements ResilientProducer {
     this.settings = settings;
     this.logPrefix = "[producer clientId=" + settings.clientId() + ", stream=" + settings.stream() + "] ";
     this.accumulator = new RecordAccumulator(settings.maxBufferedBytes(), settings.limits().maxRecordsPerRequest(),
-        settings.limits().maxRequestBytes(), counters.sent);
+        settings.limits().maxRequestBytes(), settings.lingerTime(), counters.sent);
     this.metrics = new ProducerMetrics(settings.metrics(), settings.stream(), this);
     this.sender = new Sender(settings, client, accumulator, metrics, counters, logPrefix);
   }
@@ -88,13 +88,13 @@ final class DefaultResilientProducer implements ResilientProducer {
   @Override
   public CompletableFuture<RecordResult> send(KinesisRecord record) {
     PendingRecord p = append(record, settings.maxBlockTime().toNanos(), true);
-    return Objects.requireNonNull(p).future.copy();
+    return Objects.requireNonNull(p).future;
   }
 
   @Override
   public Optional<CompletableFuture<RecordResult>> trySend(KinesisRecord record) {
     PendingRecord p = append(record, 0, false);
-    return p == null ? Optional.empty() : Optional.of(p.future.copy());
+    return p == null ? Optional.empty() : Optional.of(p.future);
   }
 
   private @Nullable PendingRecord append(KinesisRecord record, long maxBlockNanos, boolean failWhenFull) {

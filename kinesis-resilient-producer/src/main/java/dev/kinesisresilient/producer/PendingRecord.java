@@ -36,6 +36,12 @@ final class PendingRecord {
   final BigInteger hashKey;
   final Instant appendTime;
   final Instant deadline;
+  /**
+   * The future handed to the caller as is (no copy): the record's state (above all {@link #markDone})
+   * lives here, not in the future, which the producer only ever completes and never reads. A caller
+   * that completes or cancels it changes only its own view; the record is still sent, counted and
+   * released, exactly once.
+   */
   final CompletableFuture<RecordResult> future = new CompletableFuture<>();
   @SuppressWarnings("unused") // accessed through DONE
   private volatile int done;

@@ -34,6 +34,7 @@ final class RecordAccumulator {
   private final long maxBytes;
   private final int wakeRecords;
   private final long wakeBytes;
+  private final Duration lingerTime;
   private final ReentrantLock lock = new ReentrantLock();
   private final Condition senderWake = lock.newCondition();
   private final ArrayDeque<Condition> waiters = new ArrayDeque<>();
@@ -47,12 +48,14 @@ final class RecordAccumulator {
   private long nextSeq;
   private boolean closed;
   private boolean wakeup;
+  private @Nullable Instant senderSleepsUntil; // set while the sender waits in awaitWork
 
   // Written under lock, read anywhere (gauges, stats).
   private volatile long usedBytesView;
 
-  RecordAccumulator(long maxBytes, int wakeRecords, long wakeBytes, AtomicLong sent) {
+  RecordAccumulator(long maxBytes, int wakeRecords, long wakeBytes, Duration lingerTime, AtomicLong sent) {
     this.maxBytes = maxBytes;
+    this.lingerTime = lingerTime;
     this.wakeRecords = wakeRecords;
     this.wakeBytes = wakeBytes;
     this.sent = sent;
@@ -93,8 +96,12 @@ final class RecordAccumulator {
       incoming.add(p);
       incomingBytes += p.sizeBytes;
       sent.incrementAndGet();
-      if (wasEmpty || incoming.size() == wakeRecords || incomingBytes - p.sizeBytes < wakeBytes
-          && incomingBytes >= wakeBytes) {
+      // Wake the sender only when it must act sooner than it would anyway: new records fill a request,
+      // or the first new record's linger ends before the sender's planned wake-up (a sender that is not
+      // waiting caps its next wait at that linger end in awaitWork). Waking it for every first record
+      // after a drain made both threads pay a lock hand-off and a park/unpark per few records.
+      if (incoming.size() == wakeRecords || incomingBytes - p.sizeBytes < wakeBytes && incomingBytes >= wakeBytes
+          || wasEmpty && senderSleepsUntil != null && senderSleepsUntil.isAfter(now.plus(lingerTime))) {
         signalSender();
       }
       if (!waiters.isEmpty() && usedBytes < maxBytes) {
@@ -174,7 +181,7 @@ final class RecordAccumulator {
       List<PendingRecord> records = List.of();
       if (!incoming.isEmpty()) {
         records = incoming;
-        incoming = new ArrayList<>();
+        incoming = new ArrayList<>(Math.min(records.size(), wakeRecords));
         incomingBytes = 0;
       }
       List<Flush> f = List.of();
@@ -241,8 +248,9 @@ final class RecordAccumulator {
   }
 
   /**
-   * Blocks the sender until {@code until} by {@code clock}, or until woken. Returns at once if woken
-   * since the last call.
+   * Blocks the sender until {@code until} by {@code clock} (or earlier, when the first record appended
+   * since the last drain reaches its linger time), or until woken. Returns at once if woken since the
+   * last call.
    *
    * @throws InterruptedException when the sender thread is interrupted
    */
@@ -250,10 +258,22 @@ final class RecordAccumulator {
     lock.lock();
     try {
       if (!wakeup) {
-        long nanos = until.equals(Instant.MAX) ? TimeUnit.DAYS.toNanos(1)
-            : Math.min(TimeUnit.DAYS.toNanos(1), Duration.between(clock.instant(), until).toNanos());
+        Instant target = until;
+        if (!incoming.isEmpty()) {
+          Instant lingerEnd = incoming.get(0).appendTime.plus(lingerTime);
+          if (lingerEnd.isBefore(target)) {
+            target = lingerEnd;
+          }
+        }
+        long nanos = target.equals(Instant.MAX) ? TimeUnit.DAYS.toNanos(1)
+            : Math.min(TimeUnit.DAYS.toNanos(1), Duration.between(clock.instant(), target).toNanos());
         if (nanos > 0) {
-          senderWake.awaitNanos(nanos);
+          senderSleepsUntil = target;
+          try {
+            senderWake.awaitNanos(nanos);
+          } finally {
+            senderSleepsUntil = null;
+          }
         }
       }
       wakeup = false;

@@ -436,7 +436,7 @@ final class Sender implements Runnable {
 
   /** A request being assembled. */
   private final class Batch {
-    final List<PendingRecord> records = new ArrayList<>();
+    final List<PendingRecord> records = new ArrayList<>(s.limits().maxRecordsPerRequest());
     final List<Lane> lanes = new ArrayList<>();
     final Set<String> keys = new HashSet<>();
     long bytes;

@@ -93,6 +93,8 @@ final class Sender implements Runnable {
   private Routing routing = Routing.DISCOVERING;
   private @Nullable ShardMap shardMap;
   private LinkedHashMap<String, Lane> lanes = new LinkedHashMap<>();
+  /** The lanes of the shard map's shards, in its order (routing by index, no map lookup per record). */
+  private Lane[] shardLanes = new Lane[0];
   private List<Lane> laneList = new ArrayList<>();
   private @Nullable Lane streamLane;
   private int rr;
@@ -917,9 +919,8 @@ final class Sender implements Runnable {
       case DISCOVERING:
         return unrouted;
       case SHARDS:
-        String id = Objects.requireNonNull(shardMap).shardFor(r.hashKey);
-        Lane lane = id == null ? null : lanes.get(id);
-        return lane != null ? lane : streamLane();
+        int i = Objects.requireNonNull(shardMap).indexFor(r.hashKey);
+        return i >= 0 ? shardLanes[i] : streamLane();
       case STREAM:
       default:
         return streamLane();
@@ -1069,6 +1070,7 @@ final class Sender implements Runnable {
     moved.addAll(drainLane(unrouted));
     lanes = next;
     laneList = new ArrayList<>(next.values());
+    shardLanes = laneList.toArray(new Lane[0]);
     rr = 0;
     moved.sort((x, y) -> Long.compare(x.seq, y.seq));
     for (PendingRecord r : moved) {
@@ -1097,6 +1099,7 @@ final class Sender implements Runnable {
     moved.addAll(drainLane(unrouted));
     lanes = new LinkedHashMap<>();
     laneList = new ArrayList<>();
+    shardLanes = new Lane[0];
     streamLane = null;
     shardMap = null;
     rr = 0;

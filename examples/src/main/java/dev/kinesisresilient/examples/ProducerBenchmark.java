@@ -5,18 +5,21 @@ import dev.kinesisresilient.core.KinesisRecord;
 import dev.kinesisresilient.core.testing.FakeKinesisAsyncClient;
 import dev.kinesisresilient.producer.ProducerStats;
 import dev.kinesisresilient.producer.ResilientProducer;
+import java.lang.management.GarbageCollectorMXBean;
 import java.lang.management.ManagementFactory;
 import java.lang.management.MemoryMXBean;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Objects;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
+import org.jspecify.annotations.Nullable;
 import software.amazon.awssdk.core.SdkBytes;
+import software.amazon.awssdk.services.kinesis.KinesisAsyncClient;
 import software.amazon.awssdk.services.kinesis.model.PutRecordsRequest;
 import software.amazon.awssdk.services.kinesis.model.PutRecordsRequestEntry;
 import software.amazon.awssdk.services.kinesis.model.PutRecordsResponse;
@@ -44,26 +47,113 @@ public final class ProducerBenchmark {
   /**
    * Runs the benchmark.
    *
-   * @param args {@code --seconds N}, {@code --records N} (unlimited part, default 1,000,000)
+   * @param args {@code --seconds N} (overload, default 20), {@code --records N} (unlimited, default
+   *     1,000,000), {@code --rounds N} (unlimited, measured rounds, default 5), {@code --part
+   *     overload|unlimited|all}, {@code --sink discarding|fake|both} (unlimited)
    * @throws Exception on failure
    */
   public static void main(String[] args) throws Exception {
-    int seconds = args.length >= 2 && args[0].equals("--seconds") ? Integer.parseInt(args[1]) : 20;
+    int seconds = 20;
     int unlimitedRecords = 1_000_000;
+    int rounds = 5;
+    String part = "all";
+    String sink = "both";
+    for (int i = 0; i + 1 < args.length; i += 2) {
+      switch (args[i]) {
+        case "--seconds" -> seconds = Integer.parseInt(args[i + 1]);
+        case "--records" -> unlimitedRecords = Integer.parseInt(args[i + 1]);
+        case "--rounds" -> rounds = Integer.parseInt(args[i + 1]);
+        case "--part" -> part = args[i + 1];
+        case "--sink" -> sink = args[i + 1];
+        default -> throw new IllegalArgumentException("unknown option " + args[i]);
+      }
+    }
     System.out.printf("machine: %s, %d CPUs, max heap %d MiB%n", System.getProperty("java.vm.name") + " "
         + System.getProperty("java.version"), Runtime.getRuntime().availableProcessors(),
         Runtime.getRuntime().maxMemory() / BatchLimits.MIB);
-    System.out.printf("%n== overload: %d shards (%,d records/s), 2x offered for %d s, 100-byte records, %d ms RTT%n",
-        SHARDS, CAPACITY, seconds, RTT.toMillis());
-    ours(seconds);
-    naive(seconds);
-    System.out.printf("%n== unlimited fake: %,d records of 100 bytes%n", unlimitedRecords);
-    for (int round = 0; round < 2; round++) {
-      double bare = bare(unlimitedRecords);
-      double producer = producer(unlimitedRecords);
-      System.out.printf("round %d: bare putRecords %,.0f records/s, producer %,.0f records/s (%.1f%% %s)%n", round + 1,
-          bare, producer, Math.abs(100.0 * (1 - producer / bare)), producer <= bare ? "slower" : "faster");
+    if (!part.equals("unlimited")) {
+      System.out.printf("%n== overload: %d shards (%,d records/s), 2x offered for %d s, 100-byte records, %d ms RTT%n",
+          SHARDS, CAPACITY, seconds, RTT.toMillis());
+      ours(seconds);
+      naive(seconds);
     }
+    if (!part.equals("overload")) {
+      if (!sink.equals("fake")) {
+        unlimited(unlimitedRecords, rounds, true);
+      }
+      if (!sink.equals("discarding")) {
+        unlimited(unlimitedRecords, rounds, false);
+      }
+    }
+  }
+
+  /**
+   * Producer vs bare {@code putRecords} on the same records: one warm-up round, then {@code rounds}
+   * measured rounds alternating which contender goes first, each on a fresh fake after a GC; reports
+   * every round and the medians. The fake's work runs on a thread of its own (the "service"), as the
+   * real service runs on other machines: neither contender pays for it on its own threads.
+   */
+  private static void unlimited(int records, int rounds, boolean discarding) {
+    System.out.printf("%n== unlimited %s: %,d records of 100 bytes, 1 warm-up + %d rounds, on a thread of its own%n",
+        discarding ? "discarding sink (keeps no record)" : "fake (FakeKinesisAsyncClient, keeps every record)",
+        records, rounds);
+    List<KinesisRecord> rs = new ArrayList<>(records);
+    for (int i = 0; i < records; i++) {
+      rs.add(KinesisRecord.of("k" + i, new byte[100]));
+    }
+    List<List<PutRecordsRequestEntry>> batches = batches(rs);
+    double[] bare = new double[rounds];
+    double[] prod = new double[rounds];
+    long[] gc = new long[2];
+    for (int round = 0; round <= rounds; round++) {
+      boolean bareFirst = round % 2 == 0;
+      double b = 0;
+      double p;
+      if (bareFirst) {
+        b = bare(batches, records, gc, discarding);
+      }
+      p = producer(rs, round, gc, discarding);
+      if (!bareFirst) {
+        b = bare(batches, records, gc, discarding);
+      }
+      if (round == 0) {
+        System.out.printf("warm-up: bare putRecords %,.0f records/s, producer %,.0f records/s%n", b, p);
+        continue;
+      }
+      bare[round - 1] = b;
+      prod[round - 1] = p;
+      System.out.printf("round %d: bare putRecords %,.0f records/s, producer %,.0f records/s (%s); GC while timed: "
+          + "bare %d ms, producer %d ms%n", round, b, p, difference(b, p), gc[0], gc[1]);
+    }
+    double mb = median(bare);
+    double mp = median(prod);
+    double[] ratios = new double[rounds];
+    for (int i = 0; i < rounds; i++) {
+      ratios[i] = prod[i] / bare[i];
+    }
+    double mr = median(ratios);
+    System.out.printf("median : bare putRecords %,.0f records/s, producer %,.0f records/s (%s); median of the "
+        + "rounds' ratios: %.1f%% %s (target <= 5%% slower)%n", mb, mp, difference(mb, mp),
+        Math.abs(100.0 * (1 - mr)), mr <= 1 ? "slower" : "faster");
+  }
+
+  private static String difference(double bare, double producer) {
+    return String.format("%.1f%% %s", Math.abs(100.0 * (1 - producer / bare)), producer <= bare ? "slower" : "faster");
+  }
+
+  private static double median(double[] values) {
+    double[] v = values.clone();
+    java.util.Arrays.sort(v);
+    int n = v.length;
+    return n % 2 == 1 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
+  }
+
+  private static long gcMillis() {
+    long t = 0;
+    for (GarbageCollectorMXBean gc : ManagementFactory.getGarbageCollectorMXBeans()) {
+      t += Math.max(0, gc.getCollectionTime());
+    }
+    return t;
   }
 
   private static ScheduledExecutorService scheduler() {
@@ -79,14 +169,15 @@ public final class ProducerBenchmark {
     ScheduledExecutorService rtt = scheduler();
     fake.delayResponses(RTT, rtt);
     long maxBuffered = 8 * BatchLimits.MIB;
+    MemoryMXBean mem = ManagementFactory.getMemoryMXBean();
+    long baseline = heapAfterGc(mem);
     ResilientProducer p = ResilientProducer.builder(fake).streamName("bench").clientId("bench")
         .maxBufferedBytes(maxBuffered).build();
-    MemoryMXBean mem = ManagementFactory.getMemoryMXBean();
-    AtomicLong peakHeap = new AtomicLong();
+    List<long[]> samples = java.util.Collections.synchronizedList(new ArrayList<>()); // {heap after GC, stored}
     ScheduledExecutorService sampler = scheduler();
     sampler.scheduleAtFixedRate(() -> {
-      System.gc();
-      peakHeap.accumulateAndGet(mem.getHeapMemoryUsage().getUsed(), Math::max);
+      long heap = heapAfterGc(mem);
+      samples.add(new long[] {heap, fake.storedRecords("bench").size()});
     }, 2, 2, TimeUnit.SECONDS);
     long start = System.nanoTime();
     long end = start + TimeUnit.SECONDS.toNanos(seconds);
@@ -110,15 +201,31 @@ public final class ProducerBenchmark {
     sampler.shutdownNow();
     ProducerStats s = p.stats();
     p.close(Duration.ofSeconds(30));
+    p = null;
     rtt.shutdownNow();
     long entries = fake.putRecordsRequests().stream().mapToLong(r -> r.records().size()).sum();
     long stored = fake.storedRecords("bench").size();
+    // The fake keeps every record and request it got, in this JVM. With the producer closed and gone, what
+    // the heap holds above the baseline is the fake's; per stored record that is its cost at every sample.
+    long fakeOnly = heapAfterGc(mem) - baseline;
+    double fakePerRecord = stored == 0 ? 0 : (double) fakeOnly / stored;
+    long peakTotal = 0;
+    long peakProducer = 0;
+    synchronized (samples) {
+      for (long[] sample : samples) {
+        peakTotal = Math.max(peakTotal, sample[0]);
+        peakProducer = Math.max(peakProducer, (long) (sample[0] - baseline - fakePerRecord * sample[1]));
+      }
+    }
     long lost = s.sent() - s.failed() - stored;
     System.out.printf("ours : goodput %.1f%% of capacity, throttled %.2f%% of %,d entries sent, lost %d, failed %d, "
             + "refused by full buffer %.0f%% of offered (backpressure)%n", 100.0 * ackedAtEnd / (elapsed * CAPACITY),
         100.0 * s.throttledEntries() / entries, entries, lost, s.failed(), 100.0 * rejected / offered);
-    System.out.printf("       peak heap after GC %d MiB (maxBufferedBytes %d MiB; includes the fake's stored records)%n",
-        peakHeap.get() / BatchLimits.MIB, maxBuffered / BatchLimits.MIB);
+    System.out.printf("       heap after GC: peak %d MiB in all (baseline %d MiB before the run; the fake's stored data "
+            + "%.0f bytes per record, %d MiB at the end); producer's share at its peak %d MiB (target maxBufferedBytes "
+            + "%d MiB + 64 MiB = %d MiB)%n", peakTotal / BatchLimits.MIB, baseline / BatchLimits.MIB, fakePerRecord,
+        fakeOnly / BatchLimits.MIB, peakProducer / BatchLimits.MIB, maxBuffered / BatchLimits.MIB,
+        maxBuffered / BatchLimits.MIB + 64);
   }
 
   private static void naive(int seconds) throws Exception {
@@ -166,11 +273,17 @@ public final class ProducerBenchmark {
         100.0 * throttled / entries, entries, queue.size(), queue.size() * 100.0 / BatchLimits.MIB);
   }
 
-  private static List<List<PutRecordsRequestEntry>> batches(int records) {
+  private static long heapAfterGc(MemoryMXBean mem) {
+    System.gc();
+    return mem.getHeapMemoryUsage().getUsed();
+  }
+
+  /** The same records as request entries, in batches of 500 (the bare contender's pre-built requests). */
+  private static List<List<PutRecordsRequestEntry>> batches(List<KinesisRecord> records) {
     List<List<PutRecordsRequestEntry>> out = new ArrayList<>();
     List<PutRecordsRequestEntry> cur = new ArrayList<>();
-    for (int i = 0; i < records; i++) {
-      cur.add(PutRecordsRequestEntry.builder().partitionKey("k" + i).data(SdkBytes.fromByteArray(new byte[100])).build());
+    for (KinesisRecord r : records) {
+      cur.add(PutRecordsRequestEntry.builder().partitionKey(r.partitionKey()).data(r.data()).build());
       if (cur.size() == 500) {
         out.add(cur);
         cur = new ArrayList<>();
@@ -182,34 +295,74 @@ public final class ProducerBenchmark {
     return out;
   }
 
-  private static double bare(int records) {
-    FakeKinesisAsyncClient fake = FakeKinesisAsyncClient.builder().enforceShardLimits(false).stream("bench", SHARDS)
-        .build();
-    List<List<PutRecordsRequestEntry>> batches = batches(records);
-    long start = System.nanoTime();
-    for (List<PutRecordsRequestEntry> b : batches) {
-      fake.putRecords(PutRecordsRequest.builder().streamName("bench").records(b).build()).join();
+  private static double bare(List<List<PutRecordsRequestEntry>> batches, int records, long[] gc, boolean discarding) {
+    Sink sink = new Sink(discarding);
+    try (ServiceThreadKinesis kinesis = new ServiceThreadKinesis(sink.client)) {
+      System.gc();
+      long g = gcMillis();
+      long start = System.nanoTime();
+      for (List<PutRecordsRequestEntry> b : batches) {
+        kinesis.putRecords(PutRecordsRequest.builder().streamName("bench").records(b).build()).join();
+      }
+      double rate = records / ((System.nanoTime() - start) / 1e9);
+      gc[0] = gcMillis() - g;
+      check(sink, records);
+      return rate;
     }
-    return records / ((System.nanoTime() - start) / 1e9);
   }
 
-  private static double producer(int records) {
-    FakeKinesisAsyncClient fake = FakeKinesisAsyncClient.builder().enforceShardLimits(false).stream("bench", SHARDS)
-        .build();
-    List<KinesisRecord> rs = new ArrayList<>(records);
-    for (int i = 0; i < records; i++) {
-      rs.add(KinesisRecord.of("k" + i, new byte[100]));
+  private static double producer(List<KinesisRecord> rs, int round, long[] gc, boolean discarding) {
+    Sink sink = new Sink(discarding);
+    try (ServiceThreadKinesis kinesis = new ServiceThreadKinesis(sink.client)) {
+      ResilientProducer p = ResilientProducer.builder(kinesis).streamName("bench").clientId("bench-unlimited-" + round)
+          .shardLimits(1_000_000, 1024 * BatchLimits.MIB)
+          .lingerTime(Duration.ofMillis(1)).build();
+      System.gc();
+      long g = gcMillis();
+      long start = System.nanoTime();
+      for (KinesisRecord r : rs) {
+        p.send(r);
+      }
+      p.flush().join();
+      double rate = rs.size() / ((System.nanoTime() - start) / 1e9);
+      gc[1] = gcMillis() - g;
+      ProducerStats st = p.stats();
+      p.close(Duration.ofSeconds(10));
+      if (st.acknowledged() != rs.size()) {
+        throw new IllegalStateException("producer acknowledged " + st.acknowledged() + " of " + rs.size());
+      }
+      check(sink, rs.size());
+      return rate;
     }
-    ResilientProducer p = ResilientProducer.builder(fake).streamName("bench").clientId("bench-unlimited")
-        .shardLimits(1_000_000, 1024 * BatchLimits.MIB).maxBufferedBytes(256 * BatchLimits.MIB)
-        .lingerTime(Duration.ofMillis(1)).build();
-    long start = System.nanoTime();
-    for (KinesisRecord r : rs) {
-      p.send(r);
+  }
+
+  private static void check(Sink sink, long expected) {
+    long stored = sink.stored();
+    if (stored != expected) {
+      throw new IllegalStateException("stored " + stored + " of " + expected);
     }
-    p.flush().join();
-    double rate = records / ((System.nanoTime() - start) / 1e9);
-    p.close(Duration.ofSeconds(10));
-    return rate;
+  }
+
+  /** The service of the unlimited comparison: the fake without shard limits, or the discarding sink. */
+  private static final class Sink {
+    final KinesisAsyncClient client;
+    private final @Nullable FakeKinesisAsyncClient fake;
+    private final @Nullable DiscardingKinesis discarding;
+
+    Sink(boolean discard) {
+      if (discard) {
+        discarding = new DiscardingKinesis("bench", SHARDS);
+        fake = null;
+        client = discarding;
+      } else {
+        fake = FakeKinesisAsyncClient.builder().enforceShardLimits(false).stream("bench", SHARDS).build();
+        discarding = null;
+        client = fake;
+      }
+    }
+
+    long stored() {
+      return discarding != null ? discarding.storedRecords() : Objects.requireNonNull(fake).storedRecords("bench").size();
+    }
   }
 }

@@ -13,7 +13,7 @@ import org.jspecify.annotations.Nullable;
  * ({@code StartingHashKey..EndingHashKey}, inclusive) holds that value stores the record, except on
  * streams with AUTO record distribution, where the service ignores both keys.
  *
- * <p>Stateless and thread-safe.
+ * <p>Thread-safe; its only state is a per-thread MD5 instance, reset after every use.
  *
  * <pre>{@code
  * BigInteger h = HashKeys.of(record);          // 0 .. 2^128-1
@@ -23,7 +23,22 @@ import org.jspecify.annotations.Nullable;
  */
 public final class HashKeys {
 
+  /**
+   * One MD5 instance per thread: {@code MessageDigest.getInstance} looks the algorithm up through the
+   * security providers on every call, which costs more than hashing a short key. Each use runs
+   * {@code digest(input)}, which resets the instance, so no state carries from one call to the next.
+   */
+  private static final ThreadLocal<MessageDigest> MD5 = ThreadLocal.withInitial(HashKeys::newMd5);
+
   private HashKeys() {}
+
+  private static MessageDigest newMd5() {
+    try {
+      return MessageDigest.getInstance("MD5");
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException("MD5 is required of every Java platform", e);
+    }
+  }
 
   /**
    * The hash key of a record.
@@ -61,11 +76,6 @@ public final class HashKeys {
    * @return a value in 0..2^128-1
    */
   public static BigInteger md5(String partitionKey) {
-    try {
-      MessageDigest md5 = MessageDigest.getInstance("MD5");
-      return new BigInteger(1, md5.digest(partitionKey.getBytes(StandardCharsets.UTF_8)));
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException("MD5 is required of every Java platform", e);
-    }
+    return new BigInteger(1, MD5.get().digest(partitionKey.getBytes(StandardCharsets.UTF_8)));
   }
 }

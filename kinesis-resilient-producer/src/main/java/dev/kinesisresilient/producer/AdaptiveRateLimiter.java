@@ -54,10 +54,15 @@ final class AdaptiveRateLimiter {
   }
 
   private void refill(Instant now) {
-    if (!now.isAfter(last)) {
+    // Called per record on the sender thread: plain arithmetic, no Duration allocated.
+    long seconds = now.getEpochSecond() - last.getEpochSecond();
+    if (seconds < 0) {
       return;
     }
-    long elapsed = Duration.between(last, now).toNanos();
+    long elapsed = seconds >= 2 ? SCALE : seconds * SCALE + (now.getNano() - last.getNano());
+    if (elapsed <= 0) {
+      return;
+    }
     last = now;
     if (elapsed >= SCALE) {
       tokRecords = rateRecords * SCALE;

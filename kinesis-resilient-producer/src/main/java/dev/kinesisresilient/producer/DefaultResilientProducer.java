@@ -3,6 +3,7 @@ package dev.kinesisresilient.producer;
 import dev.kinesisresilient.core.HashKeys;
 import dev.kinesisresilient.core.KinesisRecord;
 import dev.kinesisresilient.core.RecordResult;
+import dev.kinesisresilient.core.RecordTooLargeException;
 import java.math.BigInteger;
 import java.time.Duration;
 import java.util.Objects;
@@ -39,7 +40,7 @@ final class DefaultResilientProducer implements ResilientProducer {
     this.settings = settings;
     this.logPrefix = "[producer clientId=" + settings.clientId() + ", stream=" + settings.stream() + "] ";
     this.accumulator = new RecordAccumulator(settings.maxBufferedBytes(), settings.limits().maxRecordsPerRequest(),
-        settings.limits().maxRequestBytes(), counters.sent);
+        settings.limits().maxRequestBytes(), settings.lingerTime(), counters.sent);
     this.metrics = new ProducerMetrics(settings.metrics(), settings.stream(), this);
     this.sender = new Sender(settings, client, accumulator, metrics, counters, logPrefix);
   }
@@ -87,24 +88,28 @@ final class DefaultResilientProducer implements ResilientProducer {
   @Override
   public CompletableFuture<RecordResult> send(KinesisRecord record) {
     PendingRecord p = append(record, settings.maxBlockTime().toNanos(), true);
-    return Objects.requireNonNull(p).future.copy();
+    return Objects.requireNonNull(p).future;
   }
 
   @Override
   public Optional<CompletableFuture<RecordResult>> trySend(KinesisRecord record) {
     PendingRecord p = append(record, 0, false);
-    return p == null ? Optional.empty() : Optional.of(p.future.copy());
+    return p == null ? Optional.empty() : Optional.of(p.future);
   }
 
   private @Nullable PendingRecord append(KinesisRecord record, long maxBlockNanos, boolean failWhenFull) {
     Objects.requireNonNull(record, "record");
-    settings.limits().check(record);
+    long size = record.sizeBytes();
+    long maxRecordBytes = settings.limits().maxRecordBytes();
+    if (size > maxRecordBytes) {
+      throw new RecordTooLargeException(size, maxRecordBytes);
+    }
     if (closeStarted.get()) {
       throw new IllegalStateException(logPrefix + "producer is closed; send is not allowed");
     }
     BigInteger hashKey = HashKeys.of(record);
     try {
-      PendingRecord p = accumulator.append(record, hashKey, settings.clock(), settings.deliveryTimeout(),
+      PendingRecord p = accumulator.append(record, size, hashKey, settings.clock(), settings.deliveryTimeout(),
           maxBlockNanos, failWhenFull, metrics::blocked);
       if (p == null) {
         metrics.rejectedBufferFull();

@@ -17,6 +17,7 @@ final class Lane {
 
   final String id;
   final AdaptiveRateLimiter limiter;
+  private final boolean shard;
   final ArrayDeque<PendingRecord> fresh = new ArrayDeque<>();
   final PriorityQueue<PendingRecord> retries = new PriorityQueue<>(
       Comparator.comparing((PendingRecord r) -> r.notBefore).thenComparingLong(r -> r.seq));
@@ -29,10 +30,11 @@ final class Lane {
   Lane(String id, AdaptiveRateLimiter limiter) {
     this.id = id;
     this.limiter = limiter;
+    this.shard = !STREAM.equals(id);
   }
 
   boolean isShard() {
-    return !STREAM.equals(id);
+    return shard;
   }
 
   void addFresh(PendingRecord r) {

@@ -10,6 +10,7 @@ import io.micrometer.core.instrument.Tags;
 import io.micrometer.core.instrument.Timer;
 import io.micrometer.core.instrument.binder.BaseUnits;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -105,10 +106,11 @@ final class ProducerMetrics implements AutoCloseable {
     }
   }
 
-  void latency(boolean acknowledged, Duration elapsed) {
+  /** Records a record's time from send to result (the interval is only computed when metrics are on). */
+  void latency(boolean acknowledged, Instant sent, Instant completed) {
     Timer t = acknowledged ? latencyAcknowledged : latencyFailed;
     if (t != null) {
-      t.record(elapsed);
+      t.record(Duration.between(sent, completed));
     }
   }
 

@@ -15,6 +15,7 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 import org.jspecify.annotations.Nullable;
+import software.amazon.awssdk.services.kinesis.model.PutRecordsRequestEntry;
 
 /**
  * Where application threads hand records to the sender: a byte-bounded buffer with FIFO waiting for
@@ -33,6 +34,7 @@ final class RecordAccumulator {
   private final long maxBytes;
   private final int wakeRecords;
   private final long wakeBytes;
+  private final Duration lingerTime;
   private final ReentrantLock lock = new ReentrantLock();
   private final Condition senderWake = lock.newCondition();
   private final ArrayDeque<Condition> waiters = new ArrayDeque<>();
@@ -46,12 +48,14 @@ final class RecordAccumulator {
   private long nextSeq;
   private boolean closed;
   private boolean wakeup;
+  private @Nullable Instant senderSleepsUntil; // set while the sender waits in awaitWork
 
   // Written under lock, read anywhere (gauges, stats).
   private volatile long usedBytesView;
 
-  RecordAccumulator(long maxBytes, int wakeRecords, long wakeBytes, AtomicLong sent) {
+  RecordAccumulator(long maxBytes, int wakeRecords, long wakeBytes, Duration lingerTime, AtomicLong sent) {
     this.maxBytes = maxBytes;
+    this.lingerTime = lingerTime;
     this.wakeRecords = wakeRecords;
     this.wakeBytes = wakeBytes;
     this.sent = sent;
@@ -61,15 +65,17 @@ final class RecordAccumulator {
    * Reserves space and appends a record, blocking up to {@code maxBlockNanos} (0: not at all) for
    * space, threads served in arrival order.
    *
+   * @param sizeBytes the record's size ({@link KinesisRecord#sizeBytes()}), computed once by the caller
    * @return the pending record, or null when {@code maxBlockNanos} is 0 and there is no space now
    * @throws IllegalStateException when closed
    * @throws BufferFullException when space did not come free in time (only when {@code maxBlockNanos
    *     > 0} or {@code failWhenFull})
    * @throws KinesisResilientException when interrupted (the interrupt flag is set again)
    */
-  @Nullable PendingRecord append(KinesisRecord record, BigInteger hashKey, Clock clock, Duration deliveryTimeout,
-      long maxBlockNanos, boolean failWhenFull, BlockedTimeRecorder blocked) {
-    long charge = record.sizeBytes() + ProducerSettings.RECORD_OVERHEAD_BYTES;
+  @Nullable PendingRecord append(KinesisRecord record, long sizeBytes, BigInteger hashKey, Clock clock,
+      Duration deliveryTimeout, long maxBlockNanos, boolean failWhenFull, BlockedTimeRecorder blocked) {
+    long charge = sizeBytes + ProducerSettings.RECORD_OVERHEAD_BYTES;
+    PutRecordsRequestEntry entry = PendingRecord.entryOf(record);
     lock.lock();
     try {
       requireOpen();
@@ -85,13 +91,17 @@ final class RecordAccumulator {
       usedBytes += charge;
       usedBytesView = usedBytes;
       Instant now = clock.instant();
-      PendingRecord p = new PendingRecord(record, nextSeq++, hashKey, now, now.plus(deliveryTimeout));
+      PendingRecord p = new PendingRecord(record, entry, sizeBytes, nextSeq++, hashKey, now, now.plus(deliveryTimeout));
       boolean wasEmpty = incoming.isEmpty();
       incoming.add(p);
       incomingBytes += p.sizeBytes;
       sent.incrementAndGet();
-      if (wasEmpty || incoming.size() == wakeRecords || incomingBytes - p.sizeBytes < wakeBytes
-          && incomingBytes >= wakeBytes) {
+      // Wake the sender only when it must act sooner than it would anyway: new records fill a request,
+      // or the first new record's linger ends before the sender's planned wake-up (a sender that is not
+      // waiting caps its next wait at that linger end in awaitWork). Waking it for every first record
+      // after a drain made both threads pay a lock hand-off and a park/unpark per few records.
+      if (incoming.size() == wakeRecords || incomingBytes - p.sizeBytes < wakeBytes && incomingBytes >= wakeBytes
+          || wasEmpty && senderSleepsUntil != null && senderSleepsUntil.isAfter(now.plus(lingerTime))) {
         signalSender();
       }
       if (!waiters.isEmpty() && usedBytes < maxBytes) {
@@ -171,7 +181,7 @@ final class RecordAccumulator {
       List<PendingRecord> records = List.of();
       if (!incoming.isEmpty()) {
         records = incoming;
-        incoming = new ArrayList<>();
+        incoming = new ArrayList<>(Math.min(records.size(), wakeRecords));
         incomingBytes = 0;
       }
       List<Flush> f = List.of();
@@ -238,8 +248,9 @@ final class RecordAccumulator {
   }
 
   /**
-   * Blocks the sender until {@code until} by {@code clock}, or until woken. Returns at once if woken
-   * since the last call.
+   * Blocks the sender until {@code until} by {@code clock} (or earlier, when the first record appended
+   * since the last drain reaches its linger time), or until woken. Returns at once if woken since the
+   * last call.
    *
    * @throws InterruptedException when the sender thread is interrupted
    */
@@ -247,10 +258,22 @@ final class RecordAccumulator {
     lock.lock();
     try {
       if (!wakeup) {
-        long nanos = until.equals(Instant.MAX) ? TimeUnit.DAYS.toNanos(1)
-            : Math.min(TimeUnit.DAYS.toNanos(1), Duration.between(clock.instant(), until).toNanos());
+        Instant target = until;
+        if (!incoming.isEmpty()) {
+          Instant lingerEnd = incoming.get(0).appendTime.plus(lingerTime);
+          if (lingerEnd.isBefore(target)) {
+            target = lingerEnd;
+          }
+        }
+        long nanos = target.equals(Instant.MAX) ? TimeUnit.DAYS.toNanos(1)
+            : Math.min(TimeUnit.DAYS.toNanos(1), Duration.between(clock.instant(), target).toNanos());
         if (nanos > 0) {
-          senderWake.awaitNanos(nanos);
+          senderSleepsUntil = target;
+          try {
+            senderWake.awaitNanos(nanos);
+          } finally {
+            senderSleepsUntil = null;
+          }
         }
       }
       wakeup = false;

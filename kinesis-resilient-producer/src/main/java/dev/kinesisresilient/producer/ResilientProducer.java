@@ -62,8 +62,9 @@ public interface ResilientProducer extends AutoCloseable {
    * @param record the record; its size (data plus partition key) must be within {@code
    *     limits.maxRecordBytes}
    * @return a future of the record's result, completed exactly once: {@link RecordResult.Acknowledged}
-   *     or {@link RecordResult.Failed}, never exceptionally. It is a copy: completing or cancelling it
-   *     does not affect the producer.
+   *     or {@link RecordResult.Failed}, never exceptionally. The producer keeps the record's state apart
+   *     from this future and never reads it: completing or cancelling it changes only what its holder
+   *     sees; the record is still sent, counted and completed once by the producer.
    * @throws NullPointerException when {@code record} is null
    * @throws dev.kinesisresilient.core.RecordTooLargeException when the record is over {@code
    *     limits.maxRecordBytes}

@@ -93,6 +93,8 @@ final class Sender implements Runnable {
   private Routing routing = Routing.DISCOVERING;
   private @Nullable ShardMap shardMap;
   private LinkedHashMap<String, Lane> lanes = new LinkedHashMap<>();
+  /** The lanes of the shard map's shards, in its order (routing by index, no map lookup per record). */
+  private Lane[] shardLanes = new Lane[0];
   private List<Lane> laneList = new ArrayList<>();
   private @Nullable Lane streamLane;
   private int rr;
@@ -436,7 +438,7 @@ final class Sender implements Runnable {
 
   /** A request being assembled. */
   private final class Batch {
-    final List<PendingRecord> records = new ArrayList<>();
+    final List<PendingRecord> records = new ArrayList<>(s.limits().maxRecordsPerRequest());
     final List<Lane> lanes = new ArrayList<>();
     final Set<String> keys = new HashSet<>();
     long bytes;
@@ -471,11 +473,7 @@ final class Sender implements Runnable {
       if (r.deadline.isBefore(earliest)) {
         earliest = r.deadline;
       }
-      entries.add(PutRecordsRequestEntry.builder()
-          .partitionKey(r.record.partitionKey())
-          .data(r.record.data())
-          .explicitHashKey(r.record.explicitHashKey())
-          .build());
+      entries.add(r.entry);
     }
     PutRecordsRequest.Builder rb = PutRecordsRequest.builder().records(entries);
     if (s.streamArn() != null) {
@@ -685,16 +683,15 @@ final class Sender implements Runnable {
         f.remaining--;
       }
     }
-    Duration latency = Duration.between(r.appendTime, now);
     if (result instanceof RecordResult.Acknowledged ack) {
       counters.acknowledged.incrementAndGet();
       metrics.writer().acknowledged(ack.shardId(), ack.attempts());
-      metrics.latency(true, latency);
+      metrics.latency(true, r.appendTime, now);
     } else {
       RecordResult.Failed f = (RecordResult.Failed) result;
       counters.failed.incrementAndGet(f.reason().ordinal());
       metrics.writer().failed(f.reason(), Objects.requireNonNull(metricCode), f.attempts());
-      metrics.latency(false, latency);
+      metrics.latency(false, r.appendTime, now);
       failuresToLog.merge(f.reason(), 1, Integer::sum);
       if (LOG.isTraceEnabled()) {
         LOG.trace("{}record failed: {} {} ({})", logPrefix, f.reason(), f.errorCode(), f.record());
@@ -922,9 +919,8 @@ final class Sender implements Runnable {
       case DISCOVERING:
         return unrouted;
       case SHARDS:
-        String id = Objects.requireNonNull(shardMap).shardFor(r.hashKey);
-        Lane lane = id == null ? null : lanes.get(id);
-        return lane != null ? lane : streamLane();
+        int i = Objects.requireNonNull(shardMap).indexFor(r.hashKey);
+        return i >= 0 ? shardLanes[i] : streamLane();
       case STREAM:
       default:
         return streamLane();
@@ -1074,6 +1070,7 @@ final class Sender implements Runnable {
     moved.addAll(drainLane(unrouted));
     lanes = next;
     laneList = new ArrayList<>(next.values());
+    shardLanes = laneList.toArray(new Lane[0]);
     rr = 0;
     moved.sort((x, y) -> Long.compare(x.seq, y.seq));
     for (PendingRecord r : moved) {
@@ -1102,6 +1099,7 @@ final class Sender implements Runnable {
     moved.addAll(drainLane(unrouted));
     lanes = new LinkedHashMap<>();
     laneList = new ArrayList<>();
+    shardLanes = new Lane[0];
     streamLane = null;
     shardMap = null;
     rr = 0;

@@ -52,6 +52,15 @@ final class ShardMap {
 
   /** The shard whose range holds {@code hashKey}, or null when none does (a gap while resharding). */
   @Nullable String shardFor(BigInteger hashKey) {
+    int i = indexFor(hashKey);
+    return i < 0 ? null : ids[i];
+  }
+
+  /**
+   * The position in {@link #shardIds()} of the shard whose range holds {@code hashKey}, or -1 when
+   * none does.
+   */
+  int indexFor(BigInteger hashKey) {
     int lo = 0;
     int hi = starts.length - 1;
     int found = -1;
@@ -65,9 +74,9 @@ final class ShardMap {
       }
     }
     if (found < 0 || ends[found].compareTo(hashKey) < 0) {
-      return null;
+      return -1;
     }
-    return ids[found];
+    return found;
   }
 
   /** The open shard ids in hash key order. */

@@ -375,15 +375,20 @@ final class SenderTest {
   }
 
   @Test
-  void returnedFuture_isACopy_callerCannotCompleteOurs() {
+  void returnedFuture_completedOrCancelledByCaller_changesNothingForTheProducer() {
     Harness h = Harness.create(1, b -> b.lingerTime(Duration.ZERO));
     h.step();
     CompletableFuture<RecordResult> f = h.send(record("a"));
+    CompletableFuture<RecordResult> g = h.send(record("b"));
     f.cancel(true);
-    assertThat(h.producer.stats().pending()).isEqualTo(1);
+    g.complete(new RecordResult.Failed(record("b"), FailureReason.NOT_RETRIABLE, "x", "by the caller", 0, null));
+    assertThat(h.producer.stats().pending()).isEqualTo(2);
     h.step();
-    assertThat(h.producer.stats().acknowledged()).isEqualTo(1);
+    assertThat(h.producer.stats().acknowledged()).isEqualTo(2);
+    assertThat(h.producer.stats().failed()).isZero();
     assertThat(h.producer.stats().bufferedBytes()).isZero();
+    assertThat(f).isCancelled();
+    h.assertReconciles();
   }
 
   @Test

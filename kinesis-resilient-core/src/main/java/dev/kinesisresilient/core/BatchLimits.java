@@ -44,10 +44,13 @@ public record BatchLimits(int maxRecordsPerRequest, long maxRequestBytes, long m
   /** The largest per-record limit a stream can be given: 10 MiB. */
   public static final long LARGEST_MAX_RECORD_BYTES = 10 * MIB;
 
-  /** The shortest partition key: 1 Unicode code point. */
+  /** The shortest partition key: 1 character. */
   public static final int MIN_PARTITION_KEY_CHARS = 1;
 
-  /** The longest partition key: 256 Unicode code points. */
+  /**
+   * The longest partition key: 256 characters, counted in UTF-16 code units (an emoji counts two), the
+   * stricter reading of the service's limit.
+   */
   public static final int MAX_PARTITION_KEY_CHARS = 256;
 
   /** The largest explicit hash key: 2^128 - 1. */

@@ -26,6 +26,8 @@ import dev.kinesisresilient.core.internal.DefaultErrorClassifier;
  *       ValidationException, HTTP 413, KMS key state errors (KMSDisabledException,
  *       KMSInvalidStateException, KMSNotFoundException, KMSAccessDeniedException, KMSOptInRequired),
  *       authentication errors</td><td>no</td><td>the code, or {@code 413}</td></tr>
+ *   <tr><td>TLS: the server's certificate is not trusted (a {@code CertificateException} or
+ *       {@code SSLPeerUnverifiedException} in the cause chain)</td><td>no</td><td>{@code TlsCertificate}</td></tr>
  *   <tr><td>any other HTTP 4xx, any other exception</td><td>no</td><td>other</td></tr>
  * </table>
  *

@@ -9,7 +9,8 @@ import software.amazon.awssdk.core.SdkBytes;
  * One record to write to a Kinesis data stream: partition key, data and an optional explicit hash key.
  *
  * <p>Validated when created against the rules that hold for every stream: a partition key of 1 to 256
- * Unicode code points and well-formed UTF-16 (an unpaired surrogate would be silently replaced when
+ * characters counted as Java and the service's request validation count them (UTF-16 code units, so a
+ * character outside the Basic Multilingual Plane such as an emoji counts twice) and well-formed UTF-16 (an unpaired surrogate would be silently replaced when
  * encoded); data at most {@link BatchLimits#LARGEST_MAX_RECORD_BYTES} bytes with its key; an explicit
  * hash key written as the service wants it, a decimal integer from 0 to 2^128-1 without sign or leading
  * zeros. The stream-specific per-record limit ({@link BatchLimits#maxRecordBytes()}, 1 MiB by default)
@@ -54,7 +55,7 @@ public record KinesisRecord(String partitionKey, SdkBytes data, @Nullable String
   /**
    * A record routed by its partition key.
    *
-   * @param partitionKey 1 to 256 Unicode code points
+   * @param partitionKey 1 to 256 UTF-16 characters
    * @param data the payload, copied
    * @return the record
    * @throws InvalidRecordException when a field breaks a rule
@@ -66,7 +67,7 @@ public record KinesisRecord(String partitionKey, SdkBytes data, @Nullable String
   /**
    * A record routed by an explicit hash key.
    *
-   * @param partitionKey 1 to 256 Unicode code points (still stored and counted in the size)
+   * @param partitionKey 1 to 256 UTF-16 characters (still stored and counted in the size)
    * @param data the payload, copied
    * @param explicitHashKey decimal 0..2^128-1, or null to route by the partition key
    * @return the record
@@ -79,7 +80,7 @@ public record KinesisRecord(String partitionKey, SdkBytes data, @Nullable String
   /**
    * A record whose data are the remaining bytes of a buffer (copied; the buffer's position is kept).
    *
-   * @param partitionKey 1 to 256 Unicode code points
+   * @param partitionKey 1 to 256 UTF-16 characters
    * @param data the payload
    * @return the record
    * @throws InvalidRecordException when a field breaks a rule
@@ -132,11 +133,13 @@ public record KinesisRecord(String partitionKey, SdkBytes data, @Nullable String
           "partitionKey length 0 characters is below the minimum of "
               + BatchLimits.MIN_PARTITION_KEY_CHARS + " character");
     }
-    if (units > 2 * BatchLimits.MAX_PARTITION_KEY_CHARS) {
+    // Counted in UTF-16 code units, the stricter of the two readings of "256 characters": a key the
+    // service would refuse fails a whole PutRecords request, so we never accept one it might refuse.
+    if (units > BatchLimits.MAX_PARTITION_KEY_CHARS) {
       throw new InvalidRecordException(
           "partitionKey",
-          "partitionKey length " + key.codePointCount(0, units)
-              + " characters exceeds the maximum of " + BatchLimits.MAX_PARTITION_KEY_CHARS + " characters");
+          "partitionKey length " + units + " characters (UTF-16 code units) exceeds the maximum of "
+              + BatchLimits.MAX_PARTITION_KEY_CHARS + " characters");
     }
     for (int i = 0; i < units; i++) {
       char c = key.charAt(i);
@@ -152,13 +155,6 @@ public record KinesisRecord(String partitionKey, SdkBytes data, @Nullable String
         throw new InvalidRecordException(
             "partitionKey", "partitionKey has an unpaired surrogate at index " + i + " (not valid Unicode)");
       }
-    }
-    int codePoints = key.codePointCount(0, units);
-    if (codePoints > BatchLimits.MAX_PARTITION_KEY_CHARS) {
-      throw new InvalidRecordException(
-          "partitionKey",
-          "partitionKey length " + codePoints + " characters exceeds the maximum of "
-              + BatchLimits.MAX_PARTITION_KEY_CHARS + " characters");
     }
   }
 

@@ -81,6 +81,18 @@ final class ErrorClassifierTest {
   }
 
   @Test
+  void classifyFailure_untrustedCertificate_notRetriable() {
+    javax.net.ssl.SSLHandshakeException handshake = new javax.net.ssl.SSLHandshakeException("PKIX path building failed");
+    handshake.initCause(new java.security.cert.CertificateException("unable to find valid certification path"));
+    assertThat(classifier.classifyFailure(new CompletionException(SdkClientException.create("tls", handshake))))
+        .isEqualTo(new ErrorClassification(false, "TlsCertificate"));
+    // a handshake cut by the network is still an IO error worth retrying
+    assertThat(classifier.classifyFailure(SdkClientException.create("tls",
+        new javax.net.ssl.SSLHandshakeException("Remote host terminated the handshake"))))
+        .isEqualTo(new ErrorClassification(true, "IOError"));
+  }
+
+  @Test
   void classifyFailure_unknownException_notRetriableOther() {
     assertThat(classifier.classifyFailure(new IllegalStateException("bug")))
         .isEqualTo(new ErrorClassification(false, "other"));

@@ -69,21 +69,22 @@ final class KinesisRecordTest {
   }
 
   @Test
-  void create_partitionKeyOf256CodePoints_accepted() {
+  void create_partitionKeyOf256Characters_accepted() {
     assertThat(KinesisRecord.of("a".repeat(256), new byte[0]).partitionKey()).hasSize(256);
-    // 256 code points that take 512 UTF-16 units are still 256 characters
-    assertThat(KinesisRecord.of("😀".repeat(256), new byte[0]).sizeBytes()).isEqualTo(1024);
+    // 128 emoji are 256 UTF-16 characters
+    assertThat(KinesisRecord.of("😀".repeat(128), new byte[0]).sizeBytes()).isEqualTo(512);
   }
 
   @Test
-  void create_partitionKeyOf257CodePoints_namesSizeAndLimit() {
+  void create_partitionKeyOf257Characters_namesSizeAndLimit() {
     assertThatThrownBy(() -> KinesisRecord.of("a".repeat(257), new byte[1]))
         .isInstanceOf(InvalidRecordException.class)
         .hasMessageContaining("partitionKey length 257 characters")
         .hasMessageContaining("maximum of 256");
-    assertThatThrownBy(() -> KinesisRecord.of("😀".repeat(257), new byte[1]))
+    // 129 emoji are 258 UTF-16 characters: refused, as kinesis-mock (and, we assume, the service) would
+    assertThatThrownBy(() -> KinesisRecord.of("😀".repeat(129), new byte[1]))
         .isInstanceOf(InvalidRecordException.class)
-        .hasMessageContaining("257 characters");
+        .hasMessageContaining("258 characters (UTF-16 code units)");
     assertThatThrownBy(() -> KinesisRecord.of("a".repeat(10_000), new byte[1]))
         .isInstanceOf(InvalidRecordException.class)
         .hasMessageContaining("10000 characters");

@@ -15,7 +15,9 @@ import org.jspecify.annotations.Nullable;
  * @param reportedSequenceNumber the sequence number reported to Lambda (where it resumes), or null
  *     when the whole batch is done
  * @param stopReason why the batch ended where it did
- * @param outcomes one outcome per record, in event order
+ * @param outcomes one outcome per user record, in event order: a KPL aggregate that the processor
+ *     opened contributes one per sub-record, in sub-sequence order; an aggregate without records
+ *     none; any other record one
  * @since 0.1.0
  */
 public record BatchResult(
@@ -36,7 +38,7 @@ public record BatchResult(
   }
 
   /**
-   * Records per outcome.
+   * User records per outcome.
    *
    * @return a map with an entry for each outcome that occurred
    */

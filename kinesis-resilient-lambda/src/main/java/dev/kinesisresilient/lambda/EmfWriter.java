@@ -25,10 +25,13 @@ import org.jspecify.annotations.Nullable;
  *  "IteratorAge":1250,"BatchDuration":840}
  * }</pre>
  *
- * <p>Metrics (unit): {@code BatchSize}, {@code RecordsSucceeded}, {@code RecordsFailed}, {@code
+ * <p>Metrics (unit): {@code BatchSize} (Kinesis records), {@code UserRecords} (what the handler was
+ * given: sub-records of KPL aggregates count one each; {@code UserRecords / BatchSize} is the mean
+ * number of user records per Kinesis record), {@code RecordsSucceeded}, {@code RecordsFailed}, {@code
  * RecordsQuarantined}, {@code RecordsFiltered}, {@code RecordsExpired} (skipped or quarantined for
  * age), {@code RecordsNotProcessed}, {@code RecordRetries}, {@code DeadlineStops}, {@code
- * FailureStops} (Count); {@code IteratorAge}, {@code BatchDuration} (Milliseconds).
+ * FailureStops} (Count); {@code IteratorAge}, {@code BatchDuration} (Milliseconds). The {@code
+ * Records*} counts are of user records.
  *
  * <p>Thread-safe: each line is built first and printed with one {@code println}. Does not own or
  * close the stream.
@@ -84,6 +87,7 @@ public final class EmfWriter {
   public String line(InvocationMetrics m) {
     Map<String, @Nullable Object> metrics = new LinkedHashMap<>();
     metrics.put("BatchSize", m.batchSize());
+    metrics.put("UserRecords", m.userRecords());
     metrics.put("RecordsSucceeded", m.count(RecordOutcome.SUCCEEDED));
     metrics.put("RecordsFailed", m.count(RecordOutcome.FAILED));
     metrics.put("RecordsQuarantined",

@@ -36,10 +36,19 @@ import org.jspecify.annotations.Nullable;
  * retrying the whole batch. The reported identifier is always a sequence number of the batch; an
  * empty or null event is a success.
  *
+ * <p><b>KPL aggregates.</b> By default ({@link Builder#deaggregate(boolean)}) a Kinesis record that
+ * is a KPL aggregate is opened and each of its user records goes through the steps above as a
+ * record of its own ({@link StreamRecord#subSequenceNumber()}, {@link StreamRecord#idempotencyKey()}).
+ * Lambda only accepts the aggregate's sequence number, so a sub-record that fails or is not reached
+ * makes the processor report its aggregate's: Lambda redelivers the whole aggregate, and the
+ * sub-records before it that had succeeded are handled again. Records that are not aggregates, and
+ * malformed aggregates, are handled unchanged.
+ *
  * <p>With {@code orderedParallelism}, records of different partition keys run concurrently on a
- * bounded executor, each key in order; the response reports the lowest sequence number (compared as
- * 128-bit numbers) among failed and unprocessed records, and records above a known failure are not
- * started. Results are collected from futures; no list is shared between threads.
+ * bounded executor, each key in order (a sub-record by its own key, so the sub-records of one
+ * aggregate may run concurrently); the response reports the lowest sequence number (compared as
+ * 128-bit numbers) among records with a failed or unprocessed (sub-)record, and records at or above a
+ * known failure are not started. Results are collected from futures; no list is shared between threads.
  *
  * <p><b>Mapping settings.</b> The response only matters when the event source mapping has {@code
  * FunctionResponseTypes: [ReportBatchItemFailures]}; without it Lambda ignores the response and a
@@ -147,6 +156,7 @@ public interface KinesisBatchProcessor extends AutoCloseable {
     private int parallelism;
     private @Nullable Executor executor;
     private @Nullable Boolean partialBatchResponse;
+    private @Nullable Boolean deaggregate;
     private @Nullable Clock clock;
     private @Nullable Sleeper sleeper;
     private @Nullable Supplier<? extends RandomGenerator> random;
@@ -329,6 +339,27 @@ public interface KinesisBatchProcessor extends AutoCloseable {
     }
 
     /**
+     * Whether KPL aggregated records are opened: the handler then sees each user record (sub-record)
+     * with its own partition key and data, its {@link StreamRecord#subSequenceNumber()} and {@link
+     * StreamRecord#idempotencyKey()}, and the aggregate's sequence number, shard, arrival time and
+     * attempt. Filter, age, retries, quarantine and the deadline apply to each sub-record; a sub-record
+     * that fails (or is not reached) makes the processor report the sequence number of its aggregate,
+     * so Lambda redelivers the whole aggregate, including sub-records that had succeeded: make the
+     * handler idempotent on {@code idempotencyKey()}. Records that are not aggregates, or are
+     * malformed ones (bad MD5, truncated), are passed through unchanged. Turn it off to give the
+     * handler the Kinesis records as Lambda delivers them (an aggregate's raw bytes).
+     *
+     * @param enabled default {@code true}
+     * @return this builder
+     * @throws IllegalStateException when already set
+     */
+    public Builder deaggregate(boolean enabled) {
+      requireUnset(this.deaggregate == null, "deaggregate");
+      this.deaggregate = enabled;
+      return this;
+    }
+
+    /**
      * The clock for record ages, backoff budgets and durations.
      *
      * @param clock default {@link Clock#systemUTC()}
@@ -421,6 +452,7 @@ public interface KinesisBatchProcessor extends AutoCloseable {
           parallelism <= 1 ? 1 : parallelism,
           executor,
           partialBatchResponse == null || partialBatchResponse,
+          deaggregate == null || deaggregate,
           clock == null ? Clock.systemUTC() : clock,
           sleeper == null ? Sleeper.system() : sleeper,
           random == null ? ThreadLocalRandom::current : random,

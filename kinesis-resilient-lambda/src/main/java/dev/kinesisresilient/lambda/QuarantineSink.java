@@ -35,15 +35,17 @@ public interface QuarantineSink {
   /**
    * A sink that writes each record as one JSON document to another Kinesis stream through core's
    * {@link KinesisBatchWriter} (per-entry retries, backoff, deadline). The quarantine record keeps the
-   * original partition key, so one key's pills stay in order, and holds the source stream, shard,
-   * sequence number, arrival time, reason, attempts, error class and message (first 1,024
-   * characters) and the data in base64:
+   * original partition key (a sub-record's own key), so one key's pills stay in order, and holds
+   * the source stream, shard, sequence number, sub-sequence number and whether the record came out
+   * of a KPL aggregate, arrival time, reason, attempts, error class and message (first 1,024
+   * characters) and the data in base64 (a sub-record's own data):
    *
    * <pre>{@code
    * {"version":"1.0","reason":"RETRIES_EXHAUSTED","attempts":3,"quarantinedAt":"2026-...Z",
    *  "error":{"type":"java.lang.IllegalStateException","message":"..."},
    *  "source":{"streamArn":"arn:aws:kinesis:...","shardId":"shardId-000000000000",
-   *            "sequenceNumber":"4959...","partitionKey":"k","approximateArrivalTimestamp":"2026-...Z"},
+   *            "sequenceNumber":"4959...","subSequenceNumber":0,"aggregated":false,"partitionKey":"k",
+   *            "approximateArrivalTimestamp":"2026-...Z"},
    *  "data":"eyJpZCI6NDJ9"}
    * }</pre>
    *

@@ -7,7 +7,9 @@ import org.jspecify.annotations.Nullable;
 /**
  * A record on its way to a {@link QuarantineSink}, with why and when.
  *
- * @param record the record (its {@code attempt} is the last attempt made, 1 if never handled)
+ * @param record the record (its {@code attempt} is the last attempt made, 1 if never handled); for
+ *     a sub-record of a KPL aggregate, the sub-record alone, with its own partition key and data,
+ *     the aggregate's sequence number and its {@code subSequenceNumber}
  * @param reason why it is quarantined
  * @param attempts handler attempts made in this invocation, 0 for a record quarantined for its age
  * @param error the last failure, or null for {@link QuarantineReason#RECORD_TOO_OLD}

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.amazonaws.services.lambda.runtime.events.KinesisEvent;
 import dev.kinesisresilient.core.KinesisBatchWriter;
+import dev.kinesisresilient.core.KinesisRecord;
 import dev.kinesisresilient.core.RetryPolicy;
 import dev.kinesisresilient.core.testing.FakeKinesisAsyncClient;
 import dev.kinesisresilient.core.testing.ManualClock;
@@ -11,8 +12,10 @@ import dev.kinesisresilient.core.testing.StoredRecord;
 import dev.kinesisresilient.lambda.internal.Json;
 import dev.kinesisresilient.lambda.testing.FakeLambdaContext;
 import dev.kinesisresilient.lambda.testing.KinesisEvents;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Base64;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
@@ -54,11 +57,36 @@ final class KinesisQuarantineSinkTest {
         .containsEntry("shardId", KinesisEvents.DEFAULT_SHARD_ID)
         .containsEntry("sequenceNumber", e.getRecords().get(0).getKinesis().getSequenceNumber())
         .containsEntry("partitionKey", "order-7")
+        .containsEntry("aggregated", false)
         .containsKey("approximateArrivalTimestamp");
+    assertThat(source.get("subSequenceNumber").toString()).isEqualTo("0");
     @SuppressWarnings("unchecked")
     Map<String, Object> error = (Map<String, Object>) doc.get("error");
     assertThat(error).containsEntry("type", "java.lang.IllegalStateException").containsEntry("message", "cannot parse");
     assertThat(new String(Base64.getDecoder().decode((String) doc.get("data")))).isEqualTo("{\"pill\":true}");
+  }
+
+  @Test
+  void quarantine_poisonSubRecordOfAnAggregate_writtenAloneWithItsKeyAndSubSequenceNumber() {
+    KinesisEvent e = KinesisEvents.builder().clock(clock)
+        .aggregate(List.of(KinesisRecord.of("order-1", "{\"ok\":1}".getBytes(StandardCharsets.UTF_8)),
+            KinesisRecord.of("order-2", "{\"pill\":true}".getBytes(StandardCharsets.UTF_8)),
+            KinesisRecord.of("order-3", "{\"ok\":3}".getBytes(StandardCharsets.UTF_8))))
+        .build();
+    BatchResult result = processor("quarantine").process(e, FakeLambdaContext.builder().clock(clock).build());
+    assertThat(result.response().getBatchItemFailures()).isEmpty();
+    assertThat(result.outcomes()).containsExactly(RecordOutcome.SUCCEEDED, RecordOutcome.QUARANTINED,
+        RecordOutcome.SUCCEEDED);
+    StoredRecord stored = kinesis.storedRecords("quarantine").get(0);
+    assertThat(stored.partitionKey()).isEqualTo("order-2");
+    Map<String, Object> doc = Json.parseObject(stored.dataAsUtf8());
+    @SuppressWarnings("unchecked")
+    Map<String, Object> source = (Map<String, Object>) doc.get("source");
+    assertThat(source).containsEntry("sequenceNumber", e.getRecords().get(0).getKinesis().getSequenceNumber())
+        .containsEntry("partitionKey", "order-2").containsEntry("aggregated", true);
+    assertThat(source.get("subSequenceNumber").toString()).isEqualTo("1");
+    assertThat(new String(Base64.getDecoder().decode((String) doc.get("data")), StandardCharsets.UTF_8))
+        .isEqualTo("{\"pill\":true}");
   }
 
   @Test

@@ -105,11 +105,50 @@ final class MetricsTest {
         .containsEntry("RecordsNotProcessed", new BigDecimal(1))
         .containsEntry("FailureStops", new BigDecimal(1))
         .containsEntry("IteratorAge", new BigDecimal(2000))
-        .containsEntry("BatchSize", new BigDecimal(5));
+        .containsEntry("BatchSize", new BigDecimal(5))
+        .containsEntry("UserRecords", new BigDecimal(5));
     // every metric named in the directive has a value in the document
     @SuppressWarnings("unchecked")
     List<Map<String, Object>> defs = (List<Map<String, Object>>) directive.get("Metrics");
     assertThat(defs).allSatisfy(d -> assertThat(doc).containsKey((String) d.get("Name")));
+  }
+
+  @Test
+  void process_withAggregates_recordsUserRecordsPerKinesisRecordAndCountsUserRecords() {
+    KinesisEvent e = KinesisEvents.builder().clock(clock)
+        .streamArn("arn:aws:kinesis:eu-west-1:123456789012:stream/orders").shardId("shardId-000000000007")
+        .record("k", "plain")
+        .aggregate(List.of(dev.kinesisresilient.core.KinesisRecord.of("a", new byte[] {1}),
+            dev.kinesisresilient.core.KinesisRecord.of("b", new byte[] {2}),
+            dev.kinesisresilient.core.KinesisRecord.of("c", new byte[] {3})))
+        .aggregate(java.util.stream.IntStream.range(0, 5)
+            .mapToObj(i -> dev.kinesisresilient.core.KinesisRecord.of("k" + i, new byte[] {(byte) i})).toList())
+        .build();
+    KinesisBatchProcessor p = KinesisBatchProcessor.builder(r -> { }).clock(clock)
+        .metrics(MetricsOptions.of(registry))
+        .emf(EmfWriter.builder("KinesisResilient").out(new PrintStream(stdout, true, StandardCharsets.UTF_8))
+            .clock(clock).build())
+        .build();
+    p.process(e, FakeLambdaContext.builder().clock(clock).build());
+
+    io.micrometer.core.instrument.DistributionSummary perRecord =
+        registry.get("kinesis.resilient.lambda.subrecords.per.record").tag("shard", "shardId-000000000007").summary();
+    assertThat(perRecord.count()).isEqualTo(3);
+    assertThat(perRecord.totalAmount()).isEqualTo(9);
+    assertThat(perRecord.max()).isEqualTo(5);
+    assertThat(count("succeeded")).isEqualTo(9);
+    assertThat(registry.get("kinesis.resilient.lambda.batch.records").summary().totalAmount()).isEqualTo(3);
+    Map<String, Object> doc = Json.parseObject(stdout.toString(StandardCharsets.UTF_8).trim());
+    assertThat(doc).containsEntry("BatchSize", new BigDecimal(3)).containsEntry("UserRecords", new BigDecimal(9))
+        .containsEntry("RecordsSucceeded", new BigDecimal(9));
+  }
+
+  @Test
+  void process_deaggregateOff_recordsNoSubRecordDistribution() {
+    KinesisBatchProcessor p = KinesisBatchProcessor.builder(r -> { }).clock(clock).deaggregate(false)
+        .metrics(MetricsOptions.of(registry)).build();
+    p.process(event(), FakeLambdaContext.builder().clock(clock).build());
+    assertThat(registry.get("kinesis.resilient.lambda.subrecords.per.record").summary().count()).isZero();
   }
 
   @Test

@@ -78,6 +78,7 @@ public final class OrdersHandler implements RequestHandler<KinesisEvent, Streams
       // Never valid: quarantine at once instead of retrying (see permanentFailure above).
       throw new IllegalArgumentException("order is not a JSON object");
     }
-    // ... parse the order and write it to the database, keyed by record.eventId() for idempotency.
+    // ... parse the order and write it to the database, keyed by record.idempotencyKey() for idempotency
+    // (sequence and sub-sequence number: unique per user record, also inside KPL aggregates).
   }
 }

@@ -28,6 +28,9 @@ public final class DefaultErrorClassifier implements ErrorClassifier {
   /** Metric code of IO errors. */
   public static final String IO_ERROR = "IOError";
 
+  /** Metric code of an untrusted server certificate (not retriable). */
+  public static final String TLS_CERTIFICATE = "TlsCertificate";
+
   /** Metric code of a 5xx without a known error code. */
   public static final String SERVER_ERROR = "5xx";
 
@@ -107,6 +110,14 @@ public final class DefaultErrorClassifier implements ErrorClassifier {
     }
     if (t instanceof ApiCallTimeoutException) {
       return retry(CALL_TIMEOUT);
+    }
+    for (Throwable c = t; c != null; c = c.getCause()) {
+      if (c instanceof java.security.cert.CertificateException
+          || c instanceof java.security.cert.CertPathValidatorException
+          || c instanceof javax.net.ssl.SSLPeerUnverifiedException) {
+        // The server's certificate is not trusted: trying again cannot help.
+        return fatal(TLS_CERTIFICATE);
+      }
     }
     for (Throwable c = t; c != null; c = c.getCause()) {
       if (c instanceof IOException || c instanceof ClosedChannelException) {

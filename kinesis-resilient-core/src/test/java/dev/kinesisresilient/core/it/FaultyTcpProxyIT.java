@@ -118,8 +118,10 @@ final class FaultyTcpProxyIT {
       put(client, stream, "slow");
       Duration slow = Duration.ofNanos(System.nanoTime() - slowStart);
 
+      // The delayed call takes at least the added latency. (Comparing it with the fast call's time
+      // was flaky on a loaded 2-core machine, where the fast call itself can take 100 ms.)
       assertThat(slow).isGreaterThanOrEqualTo(latency);
-      assertThat(slow.minus(fast)).isGreaterThan(latency.minusMillis(50));
+      assertThat(fast).isLessThan(slow);
       assertThat(proxy.delayed()).isEqualTo(1);
     }
   }

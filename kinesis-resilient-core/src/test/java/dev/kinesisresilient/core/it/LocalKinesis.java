@@ -106,6 +106,8 @@ public final class LocalKinesis {
       StaticCredentialsProvider.create(
           AwsBasicCredentials.create("kinesis-resilient-it", "kinesis-resilient-it-secret"));
   private static final int START_ATTEMPTS = 3;
+  private static final int READ_PAGE_RECORDS = 1_000;
+  private static final Duration READ_PAGE_TIMEOUT = Duration.ofSeconds(60);
 
   private final URI endpoint;
   private final @Nullable URI httpsEndpoint;
@@ -461,7 +463,15 @@ public final class LocalKinesis {
     long deadline = System.nanoTime() + Duration.ofMinutes(2).toNanos();
     while (iterator != null) {
       String current = iterator;
-      GetRecordsResponse page = join(admin.getRecords(b -> b.shardIterator(current).limit(10_000)));
+      // Pages of 1,000: kinesis-mock answers a large page of a full shard slowly (it has no 10 MiB
+      // response cap), and a page of big records can still take seconds, hence the longer timeout.
+      GetRecordsResponse page =
+          join(
+              admin.getRecords(
+                  b ->
+                      b.shardIterator(current)
+                          .limit(READ_PAGE_RECORDS)
+                          .overrideConfiguration(o -> o.apiCallTimeout(READ_PAGE_TIMEOUT))));
       records.addAll(page.records());
       iterator = page.nextShardIterator();
       Long behind = page.millisBehindLatest();

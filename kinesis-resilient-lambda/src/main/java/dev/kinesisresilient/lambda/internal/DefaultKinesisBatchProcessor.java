@@ -90,25 +90,56 @@ public final class DefaultKinesisBatchProcessor implements KinesisBatchProcessor
       seqs[i] = new BigInteger(records.get(i).sequenceNumber());
     }
 
-    RecordOutcome[] outcomes = new RecordOutcome[records.size()];
+    // The units of work: user records, each knowing the Kinesis record (parent) that carried it.
+    List<StreamRecord> units;
+    int[] parent;
+    int[] perRecord = null;
+    if (s.deaggregate()) {
+      units = new ArrayList<>(records.size());
+      List<Integer> parents = new ArrayList<>(records.size());
+      perRecord = new int[records.size()];
+      for (int i = 0; i < records.size(); i++) {
+        List<StreamRecord> subs = Deaggregator.open(records.get(i));
+        perRecord[i] = subs.size();
+        for (StreamRecord sub : subs) {
+          units.add(sub);
+          parents.add(i);
+        }
+      }
+      parent = parents.stream().mapToInt(Integer::intValue).toArray();
+    } else {
+      units = records;
+      parent = new int[records.size()];
+      for (int i = 0; i < parent.length; i++) {
+        parent[i] = i;
+      }
+    }
+    BigInteger[] unitSeqs = new BigInteger[units.size()];
+    for (int u = 0; u < unitSeqs.length; u++) {
+      unitSeqs[u] = seqs[parent[u]];
+    }
+
+    RecordOutcome[] outcomes = new RecordOutcome[units.size()];
     int retries;
     if (s.parallelism() > 1 && executor != null) {
-      retries = runParallel(records, seqs, inv, outcomes, executor);
+      retries = runParallel(units, unitSeqs, inv, outcomes, executor);
     } else {
-      LaneResult r = runSequential(records, inv);
+      LaneResult r = runSequential(units, inv);
       r.outcomes().forEach((i, o) -> outcomes[i] = o);
       retries = r.retries();
     }
 
-    // Where Lambda must resume: the lowest failed-or-unprocessed sequence number of the batch.
+    // Where Lambda must resume: the lowest sequence number of a Kinesis record with a failed or
+    // unprocessed user record (for a sub-record, the aggregate's: the only identifier Lambda accepts).
     int reportedIndex = -1;
     boolean anyFailed = false;
-    for (int i = 0; i < outcomes.length; i++) {
-      if (outcomes[i] == null) {
-        outcomes[i] = RecordOutcome.NOT_PROCESSED;
+    for (int u = 0; u < outcomes.length; u++) {
+      if (outcomes[u] == null) {
+        outcomes[u] = RecordOutcome.NOT_PROCESSED;
       }
-      if (outcomes[i] == RecordOutcome.FAILED || outcomes[i] == RecordOutcome.NOT_PROCESSED) {
-        anyFailed |= outcomes[i] == RecordOutcome.FAILED;
+      if (outcomes[u] == RecordOutcome.FAILED || outcomes[u] == RecordOutcome.NOT_PROCESSED) {
+        anyFailed |= outcomes[u] == RecordOutcome.FAILED;
+        int i = parent[u];
         if (reportedIndex < 0 || seqs[i].compareTo(seqs[reportedIndex]) < 0) {
           reportedIndex = i;
         }
@@ -121,7 +152,8 @@ public final class DefaultKinesisBatchProcessor implements KinesisBatchProcessor
     Instant end = s.clock().instant();
     Duration iteratorAge = nonNegative(Duration.between(
         records.get(records.size() - 1).approximateArrivalTimestamp(), start));
-    publish(first, records.size(), outcomes, retries, iteratorAge, nonNegative(Duration.between(start, end)), stop);
+    publish(first, records.size(), units.size(), perRecord, outcomes, retries, iteratorAge,
+        nonNegative(Duration.between(start, end)), stop);
 
     List<StreamsEventResponse.BatchItemFailure> failures = new ArrayList<>();
     if (reported != null) {
@@ -206,8 +238,9 @@ public final class DefaultKinesisBatchProcessor implements KinesisBatchProcessor
           continue;
         }
         BigInteger low = lowestFailure.get();
-        if ((low != null && seqs[i].compareTo(low) > 0) || !positive(inv.timeLeft())) {
-          // Lambda redelivers from the lowest failure anyway: starting this record only duplicates it.
+        if ((low != null && seqs[i].compareTo(low) >= 0) || !positive(inv.timeLeft())) {
+          // Lambda redelivers from the lowest failure anyway (the whole aggregate when a sub-record
+          // failed): starting this record only duplicates it.
           stopped = true;
           out.put(i, RecordOutcome.NOT_PROCESSED);
           continue;
@@ -234,7 +267,7 @@ public final class DefaultKinesisBatchProcessor implements KinesisBatchProcessor
         }
       } catch (RuntimeException e) {
         log.warn(PREFIX + "stream={}, shard={}, sequenceNumber={}: the filter threw; reporting the record failed",
-            record.streamName(), record.shardId(), record.sequenceNumber(), e);
+            record.streamName(), record.shardId(), ref(record), e);
         return new RecordRun(RecordOutcome.FAILED, 0);
       }
     }
@@ -242,7 +275,7 @@ public final class DefaultKinesisBatchProcessor implements KinesisBatchProcessor
     if (maxAge != null && Duration.between(record.approximateArrivalTimestamp(), recordStart).compareTo(maxAge) > 0) {
       if (s.expiredRecordAction() == ExpiredRecordAction.SKIP) {
         log.debug(PREFIX + "stream={}, shard={}, sequenceNumber={}: older than {}, skipped",
-            record.streamName(), record.shardId(), record.sequenceNumber(), maxAge);
+            record.streamName(), record.shardId(), ref(record), maxAge);
         return new RecordRun(RecordOutcome.EXPIRED_SKIPPED, 0);
       }
       RecordOutcome o = quarantineOrFail(record, QuarantineReason.RECORD_TOO_OLD, 0, null, inv);
@@ -263,7 +296,7 @@ public final class DefaultKinesisBatchProcessor implements KinesisBatchProcessor
         Thread.currentThread().interrupt();
         inv.handlerAttempt(t0, s.clock().instant());
         log.warn(PREFIX + "stream={}, shard={}, sequenceNumber={}: handler interrupted; reporting the record failed",
-            record.streamName(), record.shardId(), record.sequenceNumber(), e);
+            record.streamName(), record.shardId(), ref(record), e);
         return new RecordRun(RecordOutcome.FAILED, retries);
       } catch (Exception e) {
         inv.handlerAttempt(t0, s.clock().instant());
@@ -282,17 +315,17 @@ public final class DefaultKinesisBatchProcessor implements KinesisBatchProcessor
         if (delay.compareTo(inv.timeLeft()) >= 0) {
           log.warn(PREFIX + "stream={}, shard={}, sequenceNumber={}: attempt {} failed and a retry after {} would "
               + "pass the invocation's deadline; reporting the record failed for redelivery",
-              record.streamName(), record.shardId(), record.sequenceNumber(), attempt, delay, e);
+              record.streamName(), record.shardId(), ref(record), attempt, delay, e);
           return new RecordRun(RecordOutcome.FAILED, retries);
         }
         log.debug(PREFIX + "stream={}, shard={}, sequenceNumber={}: attempt {} failed ({}); retrying in {}",
-            record.streamName(), record.shardId(), record.sequenceNumber(), attempt, e.getClass().getName(), delay);
+            record.streamName(), record.shardId(), ref(record), attempt, e.getClass().getName(), delay);
         try {
           s.sleeper().sleep(delay);
         } catch (InterruptedException ie) {
           Thread.currentThread().interrupt();
           log.warn(PREFIX + "stream={}, shard={}, sequenceNumber={}: interrupted while waiting to retry; "
-              + "reporting the record failed", record.streamName(), record.shardId(), record.sequenceNumber(), ie);
+              + "reporting the record failed", record.streamName(), record.shardId(), ref(record), ie);
           return new RecordRun(RecordOutcome.FAILED, retries);
         }
         attempt++;
@@ -315,14 +348,14 @@ public final class DefaultKinesisBatchProcessor implements KinesisBatchProcessor
     QuarantineSink sink = s.quarantineSink();
     if (sink == null) {
       log.warn(PREFIX + "stream={}, shard={}, sequenceNumber={}: {} after {} attempt(s) and no quarantine sink; "
-          + "reporting the record failed", record.streamName(), record.shardId(), record.sequenceNumber(),
+          + "reporting the record failed", record.streamName(), record.shardId(), ref(record),
           reason, attempts, error);
       return RecordOutcome.FAILED;
     }
     Duration timeLeft = inv.timeLeft();
     if (!positive(timeLeft)) {
       log.warn(PREFIX + "stream={}, shard={}, sequenceNumber={}: {} but no time left to quarantine it; "
-          + "reporting the record failed", record.streamName(), record.shardId(), record.sequenceNumber(), reason,
+          + "reporting the record failed", record.streamName(), record.shardId(), ref(record), reason,
           error);
       return RecordOutcome.FAILED;
     }
@@ -332,31 +365,34 @@ public final class DefaultKinesisBatchProcessor implements KinesisBatchProcessor
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       log.warn(PREFIX + "stream={}, shard={}, sequenceNumber={}: interrupted while quarantining; reporting the "
-          + "record failed", record.streamName(), record.shardId(), record.sequenceNumber(), e);
+          + "record failed", record.streamName(), record.shardId(), ref(record), e);
       return RecordOutcome.FAILED;
     } catch (Exception | LinkageError e) {
       log.warn(PREFIX + "stream={}, shard={}, sequenceNumber={}: the quarantine sink failed ({}); reporting the "
           + "record failed so it is delivered again", record.streamName(), record.shardId(),
-          record.sequenceNumber(), reason, e);
+          ref(record), reason, e);
       return RecordOutcome.FAILED;
     }
     log.warn(PREFIX + "stream={}, shard={}, sequenceNumber={}: quarantined ({}, {} attempt(s)); the shard moves on",
-        record.streamName(), record.shardId(), record.sequenceNumber(), reason, attempts, error);
+        record.streamName(), record.shardId(), ref(record), reason, attempts, error);
     return RecordOutcome.QUARANTINED;
   }
 
-  private void publish(StreamRecord first, int size, RecordOutcome[] outcomes, int retries, Duration iteratorAge,
-      Duration duration, StopReason stop) {
+  private void publish(StreamRecord first, int size, int userRecords, int @Nullable [] perRecord,
+      RecordOutcome[] outcomes, int retries, Duration iteratorAge, Duration duration, StopReason stop) {
     LambdaMeters.ShardMeters sm = meters.forShard(first.streamName(), first.shardId());
     if (sm == null && s.emf() == null) {
       return;
+    }
+    if (sm != null && perRecord != null) {
+      sm.userRecordsPerRecord(perRecord);
     }
     Map<RecordOutcome, Integer> counts = new EnumMap<>(RecordOutcome.class);
     for (RecordOutcome o : outcomes) {
       counts.merge(o, 1, Integer::sum);
     }
-    InvocationMetrics m = new InvocationMetrics(first.streamName(), first.shardId(), size, counts, retries,
-        iteratorAge, duration, stop);
+    InvocationMetrics m = new InvocationMetrics(first.streamName(), first.shardId(), size, userRecords, counts,
+        retries, iteratorAge, duration, stop);
     if (sm != null) {
       sm.invocation(m);
     }
@@ -415,6 +451,11 @@ public final class DefaultKinesisBatchProcessor implements KinesisBatchProcessor
       i++;
     }
     return out;
+  }
+
+  /** The record's sequence number for logs, with the sub-sequence number of a sub-record. */
+  private static String ref(StreamRecord r) {
+    return r.aggregated() ? r.sequenceNumber() + " (sub-record " + r.subSequenceNumber() + ")" : r.sequenceNumber();
   }
 
   private static boolean positive(Duration d) {

@@ -81,6 +81,8 @@ public final class KinesisQuarantineSink implements QuarantineSink {
     src.put("streamArn", r.streamArn());
     src.put("shardId", r.shardId());
     src.put("sequenceNumber", r.sequenceNumber());
+    src.put("subSequenceNumber", r.subSequenceNumber());
+    src.put("aggregated", r.aggregated());
     src.put("partitionKey", r.partitionKey());
     src.put("approximateArrivalTimestamp", r.approximateArrivalTimestamp().toString());
     doc.put("source", src);

@@ -34,6 +34,8 @@ public final class LambdaMeters {
   public static final String ITERATOR_AGE = PREFIX + "iterator.age";
   /** Records per invocation. */
   public static final String BATCH_RECORDS = PREFIX + "batch.records";
+  /** User records per Kinesis record: a KPL aggregate's sub-records, 1 for other records. */
+  public static final String SUBRECORDS_PER_RECORD = PREFIX + "subrecords.per.record";
   /** Batches that stopped early; tag {@code reason=deadline|failure}. */
   public static final String EARLY_STOPS = PREFIX + "early.stops";
   /** Time in the user's handler, per attempt. */
@@ -97,6 +99,7 @@ public final class LambdaMeters {
     private final Counter retries;
     private final Timer iteratorAge;
     private final DistributionSummary batchRecords;
+    private final DistributionSummary subrecordsPerRecord;
     private final Counter deadlineStops;
     private final Counter failureStops;
     private final Timer handlerDuration;
@@ -113,6 +116,9 @@ public final class LambdaMeters {
           .description("Now minus the arrival time of the batch's last record, at invocation start")
           .tags(tags).register(registry);
       batchRecords = DistributionSummary.builder(BATCH_RECORDS).description("Records per invocation")
+          .baseUnit("records").tags(tags).register(registry);
+      subrecordsPerRecord = DistributionSummary.builder(SUBRECORDS_PER_RECORD)
+          .description("User records per Kinesis record (sub-records of a KPL aggregate, 1 otherwise)")
           .baseUnit("records").tags(tags).register(registry);
       deadlineStops = Counter.builder(EARLY_STOPS).description("Batches that stopped early")
           .baseUnit("batches").tags(tags.and("reason", "deadline")).register(registry);
@@ -131,6 +137,17 @@ public final class LambdaMeters {
      */
     public void handlerAttempt(Duration d) {
       handlerDuration.record(d);
+    }
+
+    /**
+     * Records how many user records each Kinesis record of a batch carried.
+     *
+     * @param counts one entry per Kinesis record
+     */
+    public void userRecordsPerRecord(int[] counts) {
+      for (int n : counts) {
+        subrecordsPerRecord.record(n);
+      }
     }
 
     /**

@@ -30,6 +30,7 @@ import org.jspecify.annotations.Nullable;
  * @param parallelism 1 for sequential, else the most keys at once
  * @param executor the caller's executor, or null
  * @param partialBatchResponse whether to return partial responses (else throw)
+ * @param deaggregate whether KPL aggregates are opened into their user records
  * @param clock the clock
  * @param sleeper the sleeper
  * @param random the jitter source
@@ -48,6 +49,7 @@ public record ProcessorSettings(
     int parallelism,
     @Nullable Executor executor,
     boolean partialBatchResponse,
+    boolean deaggregate,
     Clock clock,
     Sleeper sleeper,
     Supplier<? extends RandomGenerator> random,
@@ -66,6 +68,7 @@ public record ProcessorSettings(
         + ", orderedParallelism=" + (parallelism <= 1 ? "off" : parallelism
             + (executor == null ? " (own executor)" : " (caller's executor)"))
         + ", partialBatchResponse=" + partialBatchResponse
+        + ", deaggregate=" + deaggregate
         + ", metrics=" + (metrics == null ? "off" : "on")
         + ", emf=" + (emf == null ? "off" : emf);
   }

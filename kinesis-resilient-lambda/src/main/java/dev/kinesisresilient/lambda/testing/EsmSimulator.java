@@ -53,9 +53,13 @@ import software.amazon.awssdk.services.kinesis.model.ShardIteratorType;
  * <p>Assumptions where AWS documents nothing, each a builder option: the delay between retries
  * (default none), what a partial failure retries without bisect ({@link PartialRetry}), and whether
  * the retry counter survives progress (it does: it is reset only by a full success or a discard).
- * Not modelled: tumbling windows (rejected), KPL deaggregation (Lambda does none either), resharding
- * (child shards are not followed), enhanced fan-out, real concurrency (lanes are invoked in turn on
- * the caller's thread).
+ * Not modelled: tumbling windows (rejected), resharding (child shards are not followed), enhanced
+ * fan-out, real concurrency (lanes are invoked in turn on the caller's thread).
+ *
+ * <p>KPL aggregates are delivered unopened, as Lambda does: one record with the aggregate's sequence
+ * number, partition key and bytes; lanes and filters see only those (a {@code data} filter never
+ * matches an aggregate, whose bytes are not JSON). Opening them is the handler's job, which {@code
+ * KinesisBatchProcessor} does by default.
  *
  * <p>Time: everything is measured on the injected clock. With a {@link ManualClock}, waits (batching
  * window, retry delay) advance it, so a test never sleeps; a handler can advance it to play a slow

@@ -2,6 +2,8 @@ package dev.kinesisresilient.lambda.testing;
 
 import com.amazonaws.services.lambda.runtime.events.KinesisEvent;
 import com.amazonaws.services.lambda.runtime.events.StreamsEventResponse;
+import dev.kinesisresilient.core.KinesisRecord;
+import dev.kinesisresilient.core.aggregation.KplAggregation;
 import dev.kinesisresilient.lambda.internal.Json;
 import java.io.IOException;
 import java.io.InputStream;
@@ -383,6 +385,23 @@ public final class KinesisEvents {
       String seq = nextSequence.toString();
       nextSequence = nextSequence.add(BigInteger.ONE);
       return record(partitionKey, data, seq, arrival);
+    }
+
+    /**
+     * Adds a KPL aggregate of the given user records as one Kinesis record with the next sequence
+     * number, arrived now. As the KPL does, the carrying record takes the first user record's
+     * partition key. The user records may have different keys.
+     *
+     * @param userRecords the user records, in order; at least one
+     * @return this builder
+     * @throws IllegalArgumentException when {@code userRecords} is empty
+     */
+    public Builder aggregate(List<KinesisRecord> userRecords) {
+      Objects.requireNonNull(userRecords, "userRecords");
+      if (userRecords.isEmpty()) {
+        throw new IllegalArgumentException("an aggregate needs at least one user record");
+      }
+      return record(userRecords.get(0).partitionKey(), KplAggregation.encode(userRecords));
     }
 
     /**

@@ -22,6 +22,22 @@ final class KinesisEventsTest {
   private final ManualClock clock = ManualClock.startingAt(Instant.parse("2026-01-01T00:00:00.250Z"));
 
   @Test
+  void aggregate_carriedUnderTheFirstUserRecordsKey_decodesBackToTheUserRecords() {
+    List<dev.kinesisresilient.core.KinesisRecord> users = List.of(
+        dev.kinesisresilient.core.KinesisRecord.of("first", "a".getBytes(StandardCharsets.UTF_8)),
+        dev.kinesisresilient.core.KinesisRecord.of("second", "b".getBytes(StandardCharsets.UTF_8)));
+    KinesisEvent e = KinesisEvents.builder().aggregate(users).build();
+    KinesisEvent.Record r = e.getRecords().get(0).getKinesis();
+    assertThat(r.getPartitionKey()).isEqualTo("first");
+    List<dev.kinesisresilient.core.aggregation.UserRecord> decoded = dev.kinesisresilient.core.aggregation
+        .KplAggregation.decode(software.amazon.awssdk.core.SdkBytes.fromByteBuffer(r.getData()), "first", null);
+    assertThat(decoded).extracting(dev.kinesisresilient.core.aggregation.UserRecord::partitionKey)
+        .containsExactly("first", "second");
+    assertThatThrownBy(() -> KinesisEvents.builder().aggregate(List.of()))
+        .isInstanceOf(IllegalArgumentException.class);
+  }
+
+  @Test
   void builder_records_shapedAsLambdaDeliversThem() {
     KinesisEvent e = KinesisEvents.builder().clock(clock)
         .streamArn("arn:aws:kinesis:eu-west-1:111122223333:stream/orders").shardId("shardId-000000000004")

@@ -103,6 +103,18 @@ final class AdaptiveRateLimiter {
     return false;
   }
 
+  /**
+   * The bytes one record may have to be let through now: the byte bucket's tokens, or {@link
+   * Long#MAX_VALUE} when the bucket is full (a full bucket lets any record through). Takes nothing.
+   */
+  long availableBytes(Instant now) {
+    refill(now);
+    if (tokBytes >= rateBytes * SCALE) {
+      return Long.MAX_VALUE;
+    }
+    return Math.max(0, tokBytes / SCALE);
+  }
+
   /** When {@link #canTake} will first be true for these amounts, if nothing else is taken. */
   Instant availableAt(int records, long bytes, Instant now) {
     refill(now);

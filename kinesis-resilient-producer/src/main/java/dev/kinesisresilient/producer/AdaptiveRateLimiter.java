@@ -104,14 +104,11 @@ final class AdaptiveRateLimiter {
   }
 
   /**
-   * The bytes one record may have to be let through now: the byte bucket's tokens, or {@link
-   * Long#MAX_VALUE} when the bucket is full (a full bucket lets any record through). Takes nothing.
+   * The byte bucket's whole tokens now (at most one second's worth), for sizing an aggregate so that
+   * it never needs the debt a single oversized record may take. Takes nothing.
    */
   long availableBytes(Instant now) {
     refill(now);
-    if (tokBytes >= rateBytes * SCALE) {
-      return Long.MAX_VALUE;
-    }
     return Math.max(0, tokBytes / SCALE);
   }
 

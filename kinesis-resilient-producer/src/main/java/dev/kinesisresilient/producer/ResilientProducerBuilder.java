@@ -491,7 +491,8 @@ public final class ResilientProducerBuilder {
    * record) when {@link #aggregation} is on; ignored otherwise.
    *
    * @param maxAggregateBytes default {@value #DEFAULT_MAX_AGGREGATE_BYTES} (50 KiB, as the KPL); range
-   *     1 KiB..{@code limits.maxRecordBytes} (1 MiB by default), checked by {@link #build()}
+   *     1 KiB..{@code limits.maxRecordBytes} (1 MiB by default), checked by {@link #build()}; the
+   *     default is lowered to {@code limits.maxRecordBytes} when that is smaller
    * @return this builder
    * @throws IllegalArgumentException when below 1 KiB or above 1 MiB
    * @throws IllegalStateException when already set
@@ -536,7 +537,7 @@ public final class ResilientProducerBuilder {
           + "limits.maxRecordBytes (" + limits.maxRecordBytes() + ") plus " + ProducerSettings.RECORD_OVERHEAD_BYTES
           + " bytes of overhead");
     }
-    if (maxAggregateBytes > limits.maxRecordBytes()) {
+    if (set.contains("maxAggregateBytes") && maxAggregateBytes > limits.maxRecordBytes()) {
       throw new IllegalStateException("maxAggregateBytes (" + maxAggregateBytes + ") must not exceed "
           + "limits.maxRecordBytes (" + limits.maxRecordBytes() + ")");
     }
@@ -549,7 +550,7 @@ public final class ResilientProducerBuilder {
     return new ProducerSettings(streamName, streamArn, id, limits, lingerTime, maxBufferedBytes, maxBlockTime,
         deliveryTimeout, attemptTimeout, retryPolicy, classifier, maxInFlightRequests, preserveOrder,
         shardRecordsPerSecond, shardBytesPerSecond, failureHandler, callbackExecutor, clock, random, metrics,
-        aggregation, maxAggregateBytes);
+        aggregation, Math.min(maxAggregateBytes, limits.maxRecordBytes()));
   }
 
   private static String sanitize(String stream) {

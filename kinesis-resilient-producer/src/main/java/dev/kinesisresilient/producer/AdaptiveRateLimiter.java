@@ -154,6 +154,22 @@ final class AdaptiveRateLimiter {
     applyFactor();
   }
 
+  /**
+   * The service acknowledged one KPL aggregate of {@code bytes} bytes: speed up by its share of the
+   * nominal capacity, whichever of records and bytes is larger. An aggregate is one record but up to
+   * {@code maxAggregateBytes} of a shard's bytes/s; counted as one record only, a shard throttled once
+   * would take minutes of aggregates to recover its rate.
+   */
+  void onAggregateSuccess(long bytes) {
+    if (factor >= maxFactor || (maxFactor > 1.0 && !limited)) {
+      return;
+    }
+    double share = Math.max(1 / nominalRecords, bytes / nominalBytes);
+    factor = Math.min(maxFactor, factor + INCREASE * share);
+    limited = false;
+    applyFactor();
+  }
+
   /** The current rate limit in records per second (a gauge). */
   double recordsPerSecond() {
     return rateRecords;

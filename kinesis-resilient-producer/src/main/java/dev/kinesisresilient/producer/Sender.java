@@ -727,7 +727,15 @@ final class Sender implements Runnable {
           if (lane.isShard() && !lane.id.equals(e.shardId())) {
             mismatch = true;
           }
-          lane.limiter.onSuccess(1);
+          if (aggregated) {
+            long bytes = 0;
+            for (int k = from; k < to; k++) {
+              bytes += a.records[k].sizeBytes;
+            }
+            lane.limiter.onAggregateSuccess(bytes);
+          } else {
+            lane.limiter.onSuccess(1);
+          }
         }
         for (int k = from; k < to; k++) {
           PendingRecord r = a.records[k];

@@ -480,7 +480,7 @@ final class Sender implements Runnable {
       }
     }
 
-    /** Adds one entry carrying {@code members} (already appended to {@link #records}). */
+    /** Appends {@code members} to {@link #records} as one entry, the aggregate {@code entry} of {@code recordBytes}. */
     void addAggregate(List<PendingRecord> members, PutRecordsRequestEntry entry, long recordBytes) {
       if (entries == null) {
         int n = records.size();

@@ -35,6 +35,11 @@ import software.amazon.awssdk.services.kinesis.model.PutRecordsResultEntry;
  *       retried at once). Goodput (% of capacity), throttled entries (% of entries sent), lost, and peak
  *       heap after GC for ours.
  *   <li>Unlimited fake: producer throughput vs bare {@code putRecords} calls on the same batches.
+ *   <li>Aggregation (issue 6, {@code --part aggregation}): ONE shard with real limits (1,000 records/s,
+ *       1 MiB/s), 100-byte records offered at 12,000/s for {@code --seconds}, 5 ms round trip; user
+ *       records/s acknowledged after a 2 s warm-up, with aggregation and without, in the same run, for
+ *       unique partition keys and for 100 distinct keys. Every stored record is decoded with {@code
+ *       KplAggregation.decode} and counted against the acknowledgements.
  * </ol>
  */
 public final class ProducerBenchmark {
@@ -49,7 +54,7 @@ public final class ProducerBenchmark {
    *
    * @param args {@code --seconds N} (overload, default 20), {@code --records N} (unlimited, default
    *     1,000,000), {@code --rounds N} (unlimited, measured rounds, default 5), {@code --part
-   *     overload|unlimited|all}, {@code --sink discarding|fake|both} (unlimited)
+   *     overload|unlimited|aggregation|all}, {@code --sink discarding|fake|both} (unlimited)
    * @throws Exception on failure
    */
   public static void main(String[] args) throws Exception {
@@ -71,6 +76,12 @@ public final class ProducerBenchmark {
     System.out.printf("machine: %s, %d CPUs, max heap %d MiB%n", System.getProperty("java.vm.name") + " "
         + System.getProperty("java.version"), Runtime.getRuntime().availableProcessors(),
         Runtime.getRuntime().maxMemory() / BatchLimits.MIB);
+    if (part.equals("aggregation") || part.equals("all")) {
+      aggregation(seconds);
+    }
+    if (part.equals("aggregation")) {
+      return;
+    }
     if (!part.equals("unlimited")) {
       System.out.printf("%n== overload: %d shards (%,d records/s), 2x offered for %d s, 100-byte records, %d ms RTT%n",
           SHARDS, CAPACITY, seconds, RTT.toMillis());
@@ -226,6 +237,71 @@ public final class ProducerBenchmark {
             + "%d MiB + 64 MiB = %d MiB)%n", peakTotal / BatchLimits.MIB, baseline / BatchLimits.MIB, fakePerRecord,
         fakeOnly / BatchLimits.MIB, peakProducer / BatchLimits.MIB, maxBuffered / BatchLimits.MIB,
         maxBuffered / BatchLimits.MIB + 64);
+  }
+
+  private static final int AGG_OFFERED = 12_000;
+  private static final Duration AGG_WARMUP = Duration.ofSeconds(2);
+
+  private static void aggregation(int seconds) throws Exception {
+    System.out.printf("%n== aggregation: 1 shard with real limits (1,000 records/s, 1 MiB/s), 100-byte records offered "
+        + "at %,d/s for %d s (first %d s not counted), %d ms RTT%n", AGG_OFFERED, seconds, AGG_WARMUP.toSeconds(),
+        RTT.toMillis());
+    for (int keys : new int[] {0, 100}) {
+      double without = aggregationRun(false, seconds, keys);
+      double with = aggregationRun(true, seconds, keys);
+      System.out.printf("%s: with aggregation %,.0f user records/s (target >= 9,000), without %,.0f (ceiling 1,000): "
+          + "x%.1f%n", keys == 0 ? "unique keys " : keys + " keys    ", with, without, with / without);
+    }
+  }
+
+  /** Offers 100-byte records to one shard; returns user records acknowledged per second after the warm-up. */
+  private static double aggregationRun(boolean aggregate, int seconds, int keys) throws Exception {
+    FakeKinesisAsyncClient fake = FakeKinesisAsyncClient.builder().stream("bench-agg", 1).build();
+    ScheduledExecutorService rtt = scheduler();
+    fake.delayResponses(RTT, rtt);
+    ResilientProducer p = ResilientProducer.builder(fake).streamName("bench-agg")
+        .clientId("bench-agg-" + (aggregate ? "on" : "off")).aggregation(aggregate)
+        .maxBufferedBytes(4 * BatchLimits.MIB).build();
+    long start = System.nanoTime();
+    long warm = start + AGG_WARMUP.toNanos();
+    long end = start + TimeUnit.SECONDS.toNanos(seconds);
+    long offered = 0;
+    long ackedAtWarm = -1;
+    while (System.nanoTime() < end) {
+      long due = start + (long) (offered * (1e9 / AGG_OFFERED));
+      long wait = due - System.nanoTime();
+      if (wait > 0) {
+        LockSupport.parkNanos(wait);
+      }
+      if (ackedAtWarm < 0 && System.nanoTime() >= warm) {
+        ackedAtWarm = p.stats().acknowledged();
+        warm = System.nanoTime();
+      }
+      offered++;
+      String key = keys == 0 ? "k" + offered : "k" + (offered % keys);
+      p.trySend(KinesisRecord.of(key, new byte[100]));
+    }
+    long ackedAtEnd = p.stats().acknowledged();
+    double rate = (ackedAtEnd - ackedAtWarm) / ((System.nanoTime() - warm) / 1e9);
+    p.flush().join();
+    ProducerStats st = p.stats();
+    p.close(Duration.ofSeconds(30));
+    rtt.shutdownNow();
+    long users = 0;
+    long aggregates = 0;
+    for (dev.kinesisresilient.core.testing.StoredRecord r : fake.storedRecords("bench-agg")) {
+      int n = dev.kinesisresilient.core.aggregation.KplAggregation.decode(r.data(), r.partitionKey(),
+          r.explicitHashKey()).size();
+      users += n;
+      aggregates += n > 1 ? 1 : 0;
+    }
+    if (users != st.acknowledged()) {
+      throw new IllegalStateException("stored " + users + " user records, acknowledged " + st.acknowledged());
+    }
+    System.out.printf("  aggregation %-3s: %,d user records acknowledged in %,d Kinesis records (%,d aggregates), "
+            + "throttled entries %d, failed %d%n", aggregate ? "on" : "off", users,
+        fake.storedRecords("bench-agg").size(), aggregates, st.throttledEntries(), st.failed());
+    return rate;
   }
 
   private static void naive(int seconds) throws Exception {

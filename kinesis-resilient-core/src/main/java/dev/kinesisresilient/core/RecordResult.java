@@ -43,23 +43,50 @@ public sealed interface RecordResult permits RecordResult.Acknowledged, RecordRe
   /**
    * The service stored the record.
    *
+   * <p>When a producer packed the record into a KPL aggregate, {@code sequenceNumber} is the sequence
+   * number of the Kinesis record that carried the aggregate (shared by every user record in it) and
+   * {@code subSequenceNumber} is the record's index inside the aggregate, from 0; together they
+   * identify the user record, as KPL consumers report it. Otherwise {@code subSequenceNumber} is 0 and
+   * {@code aggregated} is false.
+   *
    * @param record the record
-   * @param sequenceNumber its sequence number in the shard
+   * @param sequenceNumber its sequence number in the shard (for an aggregated record, the aggregate's)
    * @param shardId the shard the service stored it on
    * @param attempts sends, the first included; at least 1
+   * @param subSequenceNumber its index inside the aggregate that carried it; 0 when not aggregated
+   * @param aggregated whether it was stored inside a KPL aggregate
    * @since 0.1.0
    */
-  record Acknowledged(KinesisRecord record, String sequenceNumber, String shardId, int attempts)
-      implements RecordResult {
+  record Acknowledged(KinesisRecord record, String sequenceNumber, String shardId, int attempts,
+      long subSequenceNumber, boolean aggregated) implements RecordResult {
     /**
      * Checks the fields.
      *
      * @throws NullPointerException when a field is null
+     * @throws IllegalArgumentException when {@code subSequenceNumber} is negative, or not 0 for a
+     *     record that was not aggregated
      */
     public Acknowledged {
       Objects.requireNonNull(record, "record");
       Objects.requireNonNull(sequenceNumber, "sequenceNumber");
       Objects.requireNonNull(shardId, "shardId");
+      if (subSequenceNumber < 0 || (!aggregated && subSequenceNumber != 0)) {
+        throw new IllegalArgumentException("subSequenceNumber must be >= 0, and 0 when not aggregated, was "
+            + subSequenceNumber + " (aggregated=" + aggregated + ")");
+      }
+    }
+
+    /**
+     * A record stored on its own (not aggregated): {@code subSequenceNumber} 0, {@code aggregated}
+     * false.
+     *
+     * @param record the record
+     * @param sequenceNumber its sequence number in the shard
+     * @param shardId the shard the service stored it on
+     * @param attempts sends, the first included; at least 1
+     */
+    public Acknowledged(KinesisRecord record, String sequenceNumber, String shardId, int attempts) {
+      this(record, sequenceNumber, shardId, attempts, 0, false);
     }
 
     @Override

@@ -103,6 +103,15 @@ final class AdaptiveRateLimiter {
     return false;
   }
 
+  /**
+   * The byte bucket's whole tokens now (at most one second's worth), for sizing an aggregate so that
+   * it never needs the debt a single oversized record may take. Takes nothing.
+   */
+  long availableBytes(Instant now) {
+    refill(now);
+    return Math.max(0, tokBytes / SCALE);
+  }
+
   /** When {@link #canTake} will first be true for these amounts, if nothing else is taken. */
   Instant availableAt(int records, long bytes, Instant now) {
     refill(now);
@@ -141,6 +150,22 @@ final class AdaptiveRateLimiter {
       return;
     }
     factor = Math.min(maxFactor, factor + INCREASE * records / nominalRecords);
+    limited = false;
+    applyFactor();
+  }
+
+  /**
+   * The service acknowledged one KPL aggregate of {@code bytes} bytes: speed up by its share of the
+   * nominal capacity, whichever of records and bytes is larger. An aggregate is one record but up to
+   * {@code maxAggregateBytes} of a shard's bytes/s; counted as one record only, a shard throttled once
+   * would take minutes of aggregates to recover its rate.
+   */
+  void onAggregateSuccess(long bytes) {
+    if (factor >= maxFactor || (maxFactor > 1.0 && !limited)) {
+      return;
+    }
+    double share = Math.max(1 / nominalRecords, bytes / nominalBytes);
+    factor = Math.min(maxFactor, factor + INCREASE * share);
     limited = false;
     applyFactor();
   }

@@ -197,6 +197,15 @@ final class DefaultResilientProducer implements ResilientProducer {
     return sender.inFlightRequests();
   }
 
+  boolean aggregationConfigured() {
+    return settings.aggregation();
+  }
+
+  double aggregationActive() {
+    Sender s = sender;
+    return s != null && s.aggregating() ? 1 : 0;
+  }
+
   @Override
   public String toString() {
     return settings.toString();

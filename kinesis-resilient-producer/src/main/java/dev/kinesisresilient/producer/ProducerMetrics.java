@@ -3,6 +3,7 @@ package dev.kinesisresilient.producer;
 import dev.kinesisresilient.core.MetricsOptions;
 import dev.kinesisresilient.core.internal.WriterMetrics;
 import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -33,6 +34,10 @@ final class ProducerMetrics implements AutoCloseable {
   static final String RECORDS_REJECTED = PREFIX + "records.rejected";
   static final String RECORD_LATENCY = PREFIX + "record.latency";
   static final String RATE_LIMIT = PREFIX + "shard.rate.limit";
+  static final String AGGREGATION_ENABLED = PREFIX + "aggregation.enabled";
+  static final String AGGREGATION_USER_RECORDS = PREFIX + "aggregation.user.records";
+  static final String AGGREGATION_BYTES_SAVED = PREFIX + "aggregation.bytes.saved";
+  static final String AGGREGATION_BYTES_ADDED = PREFIX + "aggregation.bytes.added";
 
   private final WriterMetrics writer;
   private final @Nullable MeterRegistry registry;
@@ -45,6 +50,9 @@ final class ProducerMetrics implements AutoCloseable {
   private final @Nullable Counter rejectedFull;
   private final @Nullable Timer latencyAcknowledged;
   private final @Nullable Timer latencyFailed;
+  private final @Nullable DistributionSummary userRecordsPerRecord;
+  private final @Nullable Counter bytesSaved;
+  private final @Nullable Counter bytesAdded;
 
   ProducerMetrics(@Nullable MetricsOptions options, String stream, DefaultResilientProducer producer) {
     this.writer = WriterMetrics.create(options, stream, producer::inFlightRequests);
@@ -57,6 +65,9 @@ final class ProducerMetrics implements AutoCloseable {
       rejectedFull = null;
       latencyAcknowledged = null;
       latencyFailed = null;
+      userRecordsPerRecord = null;
+      bytesSaved = null;
+      bytesAdded = null;
       return;
     }
     registry = options.registry();
@@ -81,6 +92,48 @@ final class ProducerMetrics implements AutoCloseable {
     latencyFailed = add(Timer.builder(RECORD_LATENCY)
         .description("Time from send() to the record's result").tags(base.and("result", "failed"))
         .register(registry));
+    add(Gauge.builder(AGGREGATION_ENABLED, producer, DefaultResilientProducer::aggregationActive)
+        .description("1 while the producer packs records into KPL aggregates; 0 when aggregation is off "
+            + "or turned itself off (AUTO record distribution, no shard map)")
+        .tags(base).register(registry));
+    if (producer.aggregationConfigured()) {
+      userRecordsPerRecord = add(DistributionSummary.builder(AGGREGATION_USER_RECORDS)
+          .description("User records per Kinesis record sent by an aggregating shard (1 for a record sent "
+              + "on its own)").baseUnit("records").tags(base).register(registry));
+      bytesSaved = add(Counter.builder(AGGREGATION_BYTES_SAVED)
+          .description("Per aggregate sent: its user records' sizes (data plus partition key) minus the "
+              + "aggregate's record size, when positive").baseUnit(BaseUnits.BYTES).tags(base).register(registry));
+      bytesAdded = add(Counter.builder(AGGREGATION_BYTES_ADDED)
+          .description("Per aggregate sent: the aggregate's record size minus its user records' sizes, when "
+              + "positive (framing outweighed key de-duplication)").baseUnit(BaseUnits.BYTES).tags(base)
+          .register(registry));
+    } else {
+      userRecordsPerRecord = null;
+      bytesSaved = null;
+      bytesAdded = null;
+    }
+  }
+
+  /**
+   * One Kinesis record sent by an aggregating shard lane.
+   *
+   * @param userRecords the user records it carries (1 for a record sent on its own)
+   * @param userBytes the sum of their sizes (data plus partition key)
+   * @param recordBytes the Kinesis record's size (data plus its partition key)
+   */
+  void aggregateSent(int userRecords, long userBytes, long recordBytes) {
+    if (userRecordsPerRecord == null) {
+      return;
+    }
+    userRecordsPerRecord.record(userRecords);
+    if (userRecords > 1) {
+      long saved = userBytes - recordBytes;
+      if (saved > 0) {
+        bytesSaved.increment(saved);
+      } else if (saved < 0) {
+        bytesAdded.increment(-saved);
+      }
+    }
   }
 
   private <M extends Meter> M add(M meter) {

@@ -34,7 +34,9 @@ record ProducerSettings(
     @Nullable Executor callbackExecutor,
     Clock clock,
     Supplier<? extends RandomGenerator> random,
-    @Nullable MetricsOptions metrics) {
+    @Nullable MetricsOptions metrics,
+    boolean aggregation,
+    long maxAggregateBytes) {
 
   /** Bytes charged per record on top of its data and partition key, for the producer's bookkeeping. */
   static final long RECORD_OVERHEAD_BYTES = 128;
@@ -67,6 +69,7 @@ record ProducerSettings(
         + ", failureHandler=" + (failureHandler == null ? "none" : "set")
         + ", callbackExecutor=" + (callbackExecutor == null ? "sender thread" : callbackExecutor.getClass().getSimpleName())
         + ", clock=" + clock
-        + ", metrics=" + (metrics == null ? "off" : metrics) + "]";
+        + ", metrics=" + (metrics == null ? "off" : metrics)
+        + ", aggregation=" + (aggregation ? "on, maxAggregateBytes=" + maxAggregateBytes : "off") + "]";
   }
 }

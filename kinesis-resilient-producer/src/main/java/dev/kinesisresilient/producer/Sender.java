@@ -4,6 +4,7 @@ import dev.kinesisresilient.core.BackoffStrategy;
 import dev.kinesisresilient.core.ErrorClassification;
 import dev.kinesisresilient.core.FailureReason;
 import dev.kinesisresilient.core.RecordResult;
+import dev.kinesisresilient.core.aggregation.AggregateBuilder;
 import dev.kinesisresilient.core.internal.DefaultErrorClassifier;
 import dev.kinesisresilient.core.internal.WriterMetrics;
 import java.time.Duration;
@@ -28,6 +29,7 @@ import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import software.amazon.awssdk.awscore.exception.AwsServiceException;
+import software.amazon.awssdk.core.SdkBytes;
 import software.amazon.awssdk.services.kinesis.KinesisAsyncClient;
 import software.amazon.awssdk.services.kinesis.model.DescribeStreamSummaryRequest;
 import software.amazon.awssdk.services.kinesis.model.DescribeStreamSummaryResponse;
@@ -83,6 +85,9 @@ final class Sender implements Runnable {
   private final String logPrefix;
   private final ConcurrentLinkedQueue<Consumer<Instant>> inbox = new ConcurrentLinkedQueue<>();
   private final Lane unrouted;
+  /** Aggregation is configured and shards are predicted (volatile: read by the gauge). */
+  private volatile boolean aggregating;
+  private boolean aggregationAnnounced;
 
   private volatile @Nullable Thread thread;
   private volatile Instant closeDeadline = Instant.MAX;
@@ -302,10 +307,16 @@ final class Sender implements Runnable {
   }
 
   private int chunkRecords(Lane lane) {
+    if (aggregates(lane)) {
+      return 1; // one aggregate
+    }
     return s.preserveOrder() ? 1 : Math.max(1, Math.min(lane.size(), RATE_CHUNK));
   }
 
   private long chunkBytes(Lane lane, PendingRecord head, int chunk) {
+    if (aggregates(lane)) {
+      return Math.max(head.sizeBytes, Math.min(lane.bytes(), s.maxAggregateBytes()));
+    }
     long avg = lane.size() == 0 ? head.sizeBytes : lane.bytes() / lane.size();
     return Math.max(head.sizeBytes, avg * chunk);
   }
@@ -342,7 +353,9 @@ final class Sender implements Runnable {
           continue;
         }
         int before = batch.records.size();
-        if (s.preserveOrder()) {
+        if (aggregates(lane)) {
+          takeAggregated(lane, batch, now);
+        } else if (s.preserveOrder()) {
           takeOrdered(lane, batch, now);
         } else {
           takeAny(lane, batch, now);
@@ -355,7 +368,7 @@ final class Sender implements Runnable {
       if (batch.records.isEmpty()) {
         return;
       }
-      send(batch.records, batch.bytes, batch.lanes, now);
+      send(batch, now);
     }
   }
 
@@ -443,9 +456,17 @@ final class Sender implements Runnable {
     final Set<String> keys = new HashSet<>();
     long bytes;
     boolean full;
+    /** The request entries, once the request holds an aggregate; null while every record is its own entry. */
+    @Nullable List<PutRecordsRequestEntry> entries;
+    /** Per entry, the end (exclusive) of its records in {@link #records}; with {@link #entries}. */
+    int @Nullable [] ends;
+
+    int entryCount() {
+      return entries == null ? records.size() : entries.size();
+    }
 
     boolean fits(PendingRecord r) {
-      return records.size() < s.limits().maxRecordsPerRequest() && bytes + r.sizeBytes <= s.limits().maxRequestBytes();
+      return entryCount() < s.limits().maxRecordsPerRequest() && bytes + r.sizeBytes <= s.limits().maxRequestBytes();
     }
 
     void add(PendingRecord r) {
@@ -453,6 +474,158 @@ final class Sender implements Runnable {
       bytes += r.sizeBytes;
       if (s.preserveOrder()) {
         keys.add(r.record.partitionKey());
+      }
+      if (entries != null) {
+        endEntry(r.entry);
+      }
+    }
+
+    /** Appends {@code members} to {@link #records} as one entry, the aggregate {@code entry} of {@code recordBytes}. */
+    void addAggregate(List<PendingRecord> members, PutRecordsRequestEntry entry, long recordBytes) {
+      if (entries == null) {
+        int n = records.size();
+        entries = new ArrayList<>(s.limits().maxRecordsPerRequest());
+        ends = new int[s.limits().maxRecordsPerRequest()];
+        for (int i = 0; i < n; i++) {
+          entries.add(records.get(i).entry);
+          ends[i] = i + 1;
+        }
+      }
+      records.addAll(members);
+      bytes += recordBytes;
+      endEntry(entry);
+    }
+
+    private void endEntry(PutRecordsRequestEntry entry) {
+      List<PutRecordsRequestEntry> e = Objects.requireNonNull(entries);
+      Objects.requireNonNull(ends)[e.size()] = records.size();
+      e.add(entry);
+    }
+  }
+
+  // ================================================================== aggregation
+
+  /** Whether a lane packs its records into aggregates: aggregation is on and the lane is a predicted shard. */
+  private boolean aggregates(Lane lane) {
+    return aggregating && lane.isShard();
+  }
+
+  /** Turns aggregation on or off with the routing (on only while shards are predicted); logs changes. */
+  private void updateAggregation(String why) {
+    boolean on = s.aggregation() && routing == Routing.SHARDS;
+    if (!s.aggregation() || on == aggregating && aggregationAnnounced) {
+      return;
+    }
+    aggregationAnnounced = true;
+    aggregating = on;
+    if (on) {
+      LOG.info("{}aggregation on: packing records per shard into KPL aggregates of up to {} bytes", logPrefix,
+          s.maxAggregateBytes());
+    } else {
+      LOG.warn("{}aggregation turned off, records are sent one by one: {}", logPrefix, why);
+    }
+  }
+
+  /**
+   * Packs a shard lane's due retries and new records, in that order, into aggregates of up to {@code
+   * maxAggregateBytes} (and the request's remaining room and the shard's byte tokens), each one entry
+   * counted as one record against the shard's records/s and its full size against bytes/s. The carrying
+   * record has the first user record's partition key and its hash key as explicit hash key, so it lands
+   * on this lane's shard. A lone record, or one too big to share an aggregate, goes as it is. Expired
+   * records are failed on the way and never sent.
+   */
+  private void takeAggregated(Lane lane, Batch batch, Instant now) {
+    List<PendingRecord> members = new ArrayList<>();
+    List<Boolean> fromRetries = new ArrayList<>();
+    while (true) {
+      if (batch.entryCount() >= s.limits().maxRecordsPerRequest()) {
+        batch.full = true;
+        return;
+      }
+      long room = s.limits().maxRequestBytes() - batch.bytes;
+      if (room <= 0) {
+        batch.full = true;
+        return;
+      }
+      if (!lane.limiter.canTake(1, 1, now)) {
+        return;
+      }
+      long cap = Math.min(Math.min(s.maxAggregateBytes(), room), lane.limiter.availableBytes(now));
+      AggregateBuilder builder = cap > 0 ? new AggregateBuilder(cap) : null;
+      members.clear();
+      fromRetries.clear();
+      long userBytes = 0;
+      while (true) {
+        PendingRecord r = candidate(lane, now);
+        if (r == null) {
+          break;
+        }
+        if (!now.isBefore(r.deadline)) {
+          take(lane, r);
+          fail(r, FailureReason.EXPIRED, now);
+          continue;
+        }
+        if (builder == null || !builder.tryAdd(r.record)) {
+          break;
+        }
+        fromRetries.add(lane.retries.peek() == r);
+        take(lane, r);
+        members.add(r);
+        userBytes += r.sizeBytes;
+      }
+      if (members.isEmpty()) {
+        // Nothing left, or the next record does not fit an aggregate here: send it as it is if it can go.
+        PendingRecord r = candidate(lane, now);
+        if (r == null) {
+          return;
+        }
+        if (!batch.fits(r)) {
+          batch.full = true;
+          return;
+        }
+        if (!lane.limiter.tryAcquire(r.sizeBytes, now)) {
+          return;
+        }
+        take(lane, r);
+        batch.add(r);
+        metrics.aggregateSent(1, r.sizeBytes, r.sizeBytes);
+        continue;
+      }
+      if (members.size() == 1) {
+        PendingRecord r = members.get(0);
+        if (!lane.limiter.tryAcquire(r.sizeBytes, now)) {
+          putBack(lane, members, fromRetries);
+          return;
+        }
+        batch.add(r);
+        metrics.aggregateSent(1, r.sizeBytes, r.sizeBytes);
+        continue;
+      }
+      long recordBytes = Objects.requireNonNull(builder).recordSizeBytes();
+      if (!lane.limiter.tryAcquire(recordBytes, now)) {
+        putBack(lane, members, fromRetries);
+        return;
+      }
+      PendingRecord first = members.get(0);
+      PutRecordsRequestEntry entry = PutRecordsRequestEntry.builder()
+          .partitionKey(first.record.partitionKey())
+          .explicitHashKey(first.hashKey.toString())
+          .data(SdkBytes.fromByteArrayUnsafe(builder.build()))
+          .build();
+      batch.addAggregate(members, entry, recordBytes);
+      metrics.aggregateSent(members.size(), userBytes, recordBytes);
+    }
+  }
+
+  /** Returns records taken for an aggregate that could not go after all, where they were. */
+  private static void putBack(Lane lane, List<PendingRecord> members, List<Boolean> fromRetries) {
+    for (int i = members.size() - 1; i >= 0; i--) {
+      PendingRecord r = members.get(i);
+      if (fromRetries.get(i)) {
+        lane.addRetry(r);
+      } else {
+        lane.fresh.addFirst(r);
+        lane.freshBytes += r.sizeBytes;
       }
     }
   }
@@ -465,15 +638,20 @@ final class Sender implements Runnable {
     }
   }
 
-  private void send(List<PendingRecord> batch, long bytes, List<Lane> involved, Instant now) {
-    List<PutRecordsRequestEntry> entries = new ArrayList<>(batch.size());
+  private void send(Batch b, Instant now) {
+    List<PendingRecord> batch = b.records;
+    long bytes = b.bytes;
+    List<Lane> involved = b.lanes;
+    List<PutRecordsRequestEntry> entries = b.entries != null ? b.entries : new ArrayList<>(batch.size());
     Instant earliest = Instant.MAX;
     for (PendingRecord r : batch) {
       r.attempts++;
       if (r.deadline.isBefore(earliest)) {
         earliest = r.deadline;
       }
-      entries.add(r.entry);
+      if (b.entries == null) {
+        entries.add(r.entry);
+      }
     }
     PutRecordsRequest.Builder rb = PutRecordsRequest.builder().records(entries);
     if (s.streamArn() != null) {
@@ -482,14 +660,15 @@ final class Sender implements Runnable {
       rb.streamName(s.streamName());
     }
     Attempt a = new Attempt(batch.toArray(new PendingRecord[0]), involved, now, now.plus(s.attemptTimeout()),
-        earliest, bytes);
+        earliest, bytes, b.entries == null ? null : b.ends, entries.size());
     for (Lane l : involved) {
       l.inFlight++;
     }
     inFlight.add(a);
     inFlightCount = inFlight.size();
     if (LOG.isDebugEnabled()) {
-      LOG.debug("{}sending {} entries ({} bytes) for {} lanes", logPrefix, batch.size(), bytes, involved.size());
+      LOG.debug("{}sending {} entries ({} records, {} bytes) for {} lanes", logPrefix, entries.size(), batch.size(),
+          bytes, involved.size());
     }
     CompletableFuture<PutRecordsResponse> call;
     try {
@@ -524,9 +703,9 @@ final class Sender implements Runnable {
       return;
     }
     List<PutRecordsResultEntry> results = response.records();
-    if (results.size() != a.records.length) {
-      metrics.writer().request(a.records.length, a.bytes, elapsed, "error", ErrorClassification.OTHER);
-      String msg = "PutRecords response has " + results.size() + " entries for " + a.records.length + " sent";
+    if (results.size() != a.entries) {
+      metrics.writer().request(a.entries, a.bytes, elapsed, "error", ErrorClassification.OTHER);
+      String msg = "PutRecords response has " + results.size() + " entries for " + a.entries + " sent";
       LOG.warn("{}{}; treating the request as failed", logPrefix, msg);
       for (PendingRecord r : a.records) {
         if (!r.isDone()) {
@@ -538,21 +717,35 @@ final class Sender implements Runnable {
     int failed = 0;
     boolean mismatch = false;
     for (int j = 0; j < results.size(); j++) {
-      PendingRecord r = a.records[j];
+      int from = entryStart(a, j);
+      int to = entryEnd(a, j);
+      boolean aggregated = to - from > 1;
       PutRecordsResultEntry e = results.get(j);
-      Lane lane = r.lane;
+      Lane lane = a.records[from].lane;
       if (e.errorCode() == null && e.sequenceNumber() != null && e.shardId() != null) {
         if (lane != null) {
           if (lane.isShard() && !lane.id.equals(e.shardId())) {
             mismatch = true;
           }
-          lane.limiter.onSuccess(1);
+          if (aggregated) {
+            long bytes = 0;
+            for (int k = from; k < to; k++) {
+              bytes += a.records[k].sizeBytes;
+            }
+            lane.limiter.onAggregateSuccess(bytes);
+          } else {
+            lane.limiter.onSuccess(1);
+          }
         }
-        if (r.isDone()) {
-          LOG.debug("{}acknowledgement of an expired record ignored", logPrefix);
-          continue;
+        for (int k = from; k < to; k++) {
+          PendingRecord r = a.records[k];
+          if (r.isDone()) {
+            LOG.debug("{}acknowledgement of an expired record ignored", logPrefix);
+            continue;
+          }
+          complete(r, new RecordResult.Acknowledged(r.record, e.sequenceNumber(), e.shardId(), r.attempts,
+              k - from, aggregated), null, now);
         }
-        complete(r, new RecordResult.Acknowledged(r.record, e.sequenceNumber(), e.shardId(), r.attempts), null, now);
         continue;
       }
       failed++;
@@ -568,13 +761,15 @@ final class Sender implements Runnable {
           }
         }
       }
-      if (r.isDone()) {
-        continue;
-      }
       ErrorClassification c = s.classifier().classifyEntry(code);
-      retryOrFail(r, c.retriable(), code, c.metricCode(), message, null, now);
+      for (int k = from; k < to; k++) {
+        PendingRecord r = a.records[k];
+        if (!r.isDone()) {
+          retryOrFail(r, c.retriable(), code, c.metricCode(), message, null, now);
+        }
+      }
     }
-    metrics.writer().request(a.records.length, a.bytes, elapsed, failed == 0 ? "success" : "partial",
+    metrics.writer().request(a.entries, a.bytes, elapsed, failed == 0 ? "success" : "partial",
         WriterMetrics.NO_ERROR);
     if (mismatch) {
       requestRefresh("a record landed on a shard other than predicted");
@@ -595,14 +790,14 @@ final class Sender implements Runnable {
       code = aws.awsErrorDetails().errorCode();
     }
     String message = cause.getMessage() == null ? cause.getClass().getSimpleName() : cause.getMessage();
-    metrics.writer().request(a.records.length, a.bytes, elapsed, "error", c.metricCode());
+    metrics.writer().request(a.entries, a.bytes, elapsed, "error", c.metricCode());
     if (THROTTLING_CODES.contains(code) || THROTTLING_CODES.contains(c.metricCode())) {
       for (Lane l : a.lanes) {
         l.limiter.onThrottled(now);
       }
     }
     if (LOG.isDebugEnabled()) {
-      LOG.debug("{}request of {} entries failed ({}, retriable={})", logPrefix, a.records.length, code, c.retriable());
+      LOG.debug("{}request of {} entries failed ({}, retriable={})", logPrefix, a.entries, code, c.retriable());
     }
     for (PendingRecord r : a.records) {
       if (!r.isDone()) {
@@ -1072,6 +1267,7 @@ final class Sender implements Runnable {
     laneList = new ArrayList<>(next.values());
     shardLanes = laneList.toArray(new Lane[0]);
     rr = 0;
+    updateAggregation("");
     moved.sort((x, y) -> Long.compare(x.seq, y.seq));
     for (PendingRecord r : moved) {
       requeue(r);
@@ -1103,6 +1299,7 @@ final class Sender implements Runnable {
     streamLane = null;
     shardMap = null;
     rr = 0;
+    updateAggregation(why);
     streamLane();
     moved.sort((x, y) -> Long.compare(x.seq, y.seq));
     for (PendingRecord r : moved) {
@@ -1138,6 +1335,11 @@ final class Sender implements Runnable {
     return routing;
   }
 
+  /** Whether records are being packed into aggregates now (any thread). */
+  boolean aggregating() {
+    return aggregating;
+  }
+
   @Nullable Lane lane(String id) {
     return lanes.get(id);
   }
@@ -1159,12 +1361,17 @@ final class Sender implements Runnable {
     final Instant start;
     final Instant timeoutAt;
     final long bytes;
+    /** Per entry, the end (exclusive) of its records; null when every record is its own entry. */
+    final int @Nullable [] ends;
+    final int entries;
     Instant earliestDeadline;
     CompletableFuture<PutRecordsResponse> call = new CompletableFuture<>();
     boolean done;
 
     Attempt(PendingRecord[] records, List<Lane> lanes, Instant start, Instant timeoutAt, Instant earliestDeadline,
-        long bytes) {
+        long bytes, int @Nullable [] ends, int entries) {
+      this.ends = ends;
+      this.entries = entries;
       this.records = records;
       this.lanes = lanes;
       this.start = start;
@@ -1172,6 +1379,16 @@ final class Sender implements Runnable {
       this.earliestDeadline = earliestDeadline;
       this.bytes = bytes;
     }
+  }
+
+  /** The first record of entry {@code j}. */
+  private static int entryStart(Attempt a, int j) {
+    return a.ends == null ? j : j == 0 ? 0 : a.ends[j - 1];
+  }
+
+  /** The end (exclusive) of entry {@code j}'s records. */
+  private static int entryEnd(Attempt a, int j) {
+    return a.ends == null ? j + 1 : a.ends[j];
   }
 
   /** A flush waiting for {@code remaining} records. */

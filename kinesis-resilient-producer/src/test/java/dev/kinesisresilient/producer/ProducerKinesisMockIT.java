@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.kinesisresilient.core.FailureReason;
 import dev.kinesisresilient.core.KinesisRecord;
 import dev.kinesisresilient.core.RecordResult;
+import dev.kinesisresilient.core.aggregation.KplAggregation;
+import dev.kinesisresilient.core.aggregation.UserRecord;
 import dev.kinesisresilient.core.it.KinesisMockExtension;
 import dev.kinesisresilient.core.it.LocalKinesis;
 import dev.kinesisresilient.core.it.PutRecordsFaultInterceptor;
@@ -182,6 +184,51 @@ class ProducerKinesisMockIT {
     long retriedRecords = sent.stream()
         .filter(s -> ((RecordResult.Acknowledged) s.future().join()).attempts() > 1).count();
     assertThat(retriedRecords).isPositive();
+    kinesis.deleteStream(stream);
+  }
+
+  @Test
+  void aggregation_everyUserRecordReadBackOnceThroughKplDecode_whereReported(LocalKinesis kinesis,
+      KinesisAsyncClient client) throws Exception {
+    String stream = kinesis.createStream(kinesis.uniqueStreamName("producer-aggregation"), 2);
+    List<Sent> sent = new ArrayList<>();
+    String ehk = LocalKinesis.hashKey("pinned", null).toString();
+    try (ResilientProducer producer = ResilientProducer.builder(client).streamName(stream).clientId("it-aggregation")
+        .aggregation(true).maxAggregateBytes(8 * 1024).lingerTime(Duration.ofMillis(50)).build()) {
+      sendAll(producer, sent, "agg", 0, 3_000);
+      for (int i = 0; i < 100; i++) { // other keys, pinned to one place by explicit hash key
+        KinesisRecord r = KinesisRecord.of("pinned-" + i, ("pinned " + i).getBytes(StandardCharsets.UTF_8), ehk);
+        sent.add(new Sent(r, producer.send(r)));
+      }
+      producer.flush().get(60, TimeUnit.SECONDS);
+      assertThat(producer.stats().acknowledged()).isEqualTo(3_100);
+    }
+    Map<String, Record> stored = storedBySequence(kinesis, stream, -1);
+    assertThat(stored.size()).as("Kinesis records for 3,100 user records").isLessThan(300);
+    Map<String, List<UserRecord>> decoded = new HashMap<>();
+    int users = 0;
+    for (Map.Entry<String, Record> e : stored.entrySet()) {
+      Record r = e.getValue();
+      List<UserRecord> us = KplAggregation.decode(r.data(), r.partitionKey(), null);
+      decoded.put(e.getKey(), us);
+      users += us.size();
+    }
+    assertThat(users).as("every user record stored once").isEqualTo(3_100);
+    java.util.Set<String> keys = new java.util.HashSet<>();
+    decoded.values().forEach(us -> us.forEach(u -> assertThat(keys.add(u.partitionKey())).isTrue()));
+    for (Sent s : sent) {
+      RecordResult.Acknowledged ack = (RecordResult.Acknowledged) s.future().join();
+      List<UserRecord> us = decoded.get(ack.shardId() + "/" + ack.sequenceNumber());
+      assertThat(us).as("aggregate of %s at %s/%s", s.record().partitionKey(), ack.shardId(), ack.sequenceNumber())
+          .isNotNull();
+      UserRecord u = us.get((int) ack.subSequenceNumber());
+      assertThat(u.partitionKey()).isEqualTo(s.record().partitionKey());
+      assertThat(u.explicitHashKey()).isEqualTo(s.record().explicitHashKey());
+      assertThat(u.data().asByteArrayUnsafe()).isEqualTo(s.record().data().asByteArrayUnsafe());
+      assertThat(u.aggregated()).isEqualTo(ack.aggregated());
+      assertThat(ack.shardId()).as("stored on the shard its own keys map to")
+          .isEqualTo(kinesis.shardIdFor(stream, PendingRecord.entryOf(s.record())));
+    }
     kinesis.deleteStream(stream);
   }
 

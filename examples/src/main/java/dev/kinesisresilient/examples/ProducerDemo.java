@@ -7,7 +7,6 @@ import dev.kinesisresilient.core.KinesisClientFactory;
 import dev.kinesisresilient.core.KinesisRecord;
 import dev.kinesisresilient.core.RecordResult;
 import dev.kinesisresilient.core.testing.FakeKinesisAsyncClient;
-import dev.kinesisresilient.core.testing.StoredRecord;
 import dev.kinesisresilient.producer.ProducerStats;
 import dev.kinesisresilient.producer.ResilientProducer;
 import java.net.URI;
@@ -16,7 +15,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.EnumMap;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -58,7 +56,7 @@ public final class ProducerDemo {
    * @throws Exception when the demo cannot run
    */
   public static void main(String[] args) throws Exception {
-    Map<String, String> opts = parse(args);
+    Map<String, String> opts = DemoSupport.parse(args);
     int records = Integer.parseInt(opts.getOrDefault("records", "200000"));
     int size = Integer.parseInt(opts.getOrDefault("size", "100"));
     int shards = Integer.parseInt(opts.getOrDefault("shards", "4"));
@@ -132,14 +130,14 @@ public final class ProducerDemo {
 
     Map<FailureReason, Long> failed = new EnumMap<>(FailureReason.class);
     Map<String, Long> perShard = new TreeMap<>();
-    Map<String, RecordResult.Acknowledged> byPosition = new HashMap<>();
+    List<RecordResult.Acknowledged> acks = new ArrayList<>(records);
     long acknowledged = 0;
     for (CompletableFuture<RecordResult> f : futures) {
       RecordResult r = f.join();
       if (r instanceof RecordResult.Acknowledged a) {
         acknowledged++;
         perShard.merge(a.shardId(), 1L, Long::sum);
-        byPosition.put(a.shardId() + "/" + a.sequenceNumber(), a);
+        acks.add(a);
       } else {
         failed.merge(((RecordResult.Failed) r).reason(), 1L, Long::sum);
       }
@@ -159,32 +157,12 @@ public final class ProducerDemo {
     System.out.printf("latency send->ack    p50 %.0f ms, p99 %.0f ms, max %.0f ms%n",
         sorted[records / 2] / 1e6, sorted[(int) (records * 0.99)] / 1e6, sorted[records - 1] / 1e6);
     if (fake != null) {
-      long verified = 0;
-      for (StoredRecord st : fake.storedRecords(stream)) {
-        RecordResult.Acknowledged a = byPosition.get(st.shardId() + "/" + st.sequenceNumber());
-        if (a != null && a.record().data().equals(st.data())) {
-          verified++;
-        }
-      }
-      System.out.printf("verified in shards   %,d of %,d stored%n", verified, fake.storedRecords(stream).size());
-      long lost = records - acknowledged - failedTotal + (acknowledged - verified);
-      System.out.printf("lost                 %,d%n", lost);
+      long lost = DemoSupport.verifyAndPrintLost(fake, stream, acks, records, failedTotal);
       if (lost != 0) {
         System.exit(1);
       }
     } else {
       client.close();
     }
-  }
-
-  private static Map<String, String> parse(String[] args) {
-    Map<String, String> out = new HashMap<>();
-    for (int i = 0; i < args.length; i++) {
-      if (!args[i].startsWith("--") || i + 1 >= args.length) {
-        throw new IllegalArgumentException("usage: --name value ...; bad argument " + args[i]);
-      }
-      out.put(args[i].substring(2), args[++i]);
-    }
-    return out;
   }
 }

@@ -10,7 +10,6 @@ import dev.kinesisresilient.core.MetricsOptions;
 import dev.kinesisresilient.core.RecordResult;
 import dev.kinesisresilient.core.RetryPolicy;
 import dev.kinesisresilient.core.testing.FakeKinesisAsyncClient;
-import dev.kinesisresilient.core.testing.StoredRecord;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.net.URI;
@@ -18,7 +17,6 @@ import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.EnumMap;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -53,7 +51,7 @@ public final class WriterDemo {
    * @throws Exception when the demo cannot run
    */
   public static void main(String[] args) throws Exception {
-    Map<String, String> opts = parse(args);
+    Map<String, String> opts = DemoSupport.parse(args);
     int records = Integer.parseInt(opts.getOrDefault("records", "20000"));
     int size = Integer.parseInt(opts.getOrDefault("size", "100"));
     int shards = Integer.parseInt(opts.getOrDefault("shards", "4"));
@@ -107,13 +105,13 @@ public final class WriterDemo {
     long acknowledged = 0;
     Map<FailureReason, Long> failed = new EnumMap<>(FailureReason.class);
     Map<String, Long> perShard = new TreeMap<>();
-    Map<String, RecordResult.Acknowledged> bySequence = new HashMap<>();
+    List<RecordResult.Acknowledged> acks = new ArrayList<>();
     for (BatchWriteResult r : results) {
       acknowledged += r.acknowledged().size();
       r.failedByReason().forEach((k, v) -> failed.merge(k, v, Long::sum));
       for (RecordResult.Acknowledged a : r.acknowledged()) {
         perShard.merge(a.shardId(), 1L, Long::sum);
-        bySequence.put(a.shardId() + "/" + a.sequenceNumber(), a);
+        acks.add(a);
       }
     }
     System.out.println();
@@ -123,34 +121,13 @@ public final class WriterDemo {
     System.out.printf("entries retried      %,.0f (throttled or internal failures, re-sent alone)%n", retried);
     System.out.printf("per shard            %s%n", perShard);
     if (fake != null) {
-      long verified = 0;
-      for (StoredRecord s : fake.storedRecords(stream)) {
-        RecordResult.Acknowledged a = bySequence.get(s.shardId() + "/" + s.sequenceNumber());
-        if (a != null && a.record().data().equals(s.data())) {
-          verified++;
-        }
-      }
-      long stored = fake.storedRecords(stream).size();
-      System.out.printf("verified in shards   %,d of %,d stored%n", verified, stored);
-      long lost = records - acknowledged - failed.values().stream().mapToLong(Long::longValue).sum()
-          + (acknowledged - verified);
-      System.out.printf("lost                 %,d%n", lost);
+      long lost = DemoSupport.verifyAndPrintLost(fake, stream, acks, records,
+          failed.values().stream().mapToLong(Long::longValue).sum());
       if (lost != 0) {
         System.exit(1);
       }
     } else {
       client.close();
     }
-  }
-
-  private static Map<String, String> parse(String[] args) {
-    Map<String, String> out = new HashMap<>();
-    for (int i = 0; i < args.length; i++) {
-      if (!args[i].startsWith("--") || i + 1 >= args.length) {
-        throw new IllegalArgumentException("usage: --name value ...; bad argument " + args[i]);
-      }
-      out.put(args[i].substring(2), args[++i]);
-    }
-    return out;
   }
 }

@@ -384,16 +384,29 @@ final class Sender implements Runnable {
         fail(r, FailureReason.EXPIRED, now);
         continue;
       }
-      if (!batch.fits(r)) {
-        batch.full = true;
+      if (!admit(lane, batch, r, now)) {
         return;
       }
-      if (!lane.limiter.tryAcquire(r.sizeBytes, now)) {
-        return;
-      }
-      take(lane, r);
-      batch.add(r);
     }
+  }
+
+  /**
+   * Moves a record from its lane into the request as a plain entry, if the request has room (else
+   * marks it full) and the shard's limiter allows it.
+   *
+   * @return false, changing nothing but {@code batch.full}, when it could not be taken
+   */
+  private boolean admit(Lane lane, Batch batch, PendingRecord r, Instant now) {
+    if (!batch.fits(r)) {
+      batch.full = true;
+      return false;
+    }
+    if (!lane.limiter.tryAcquire(r.sizeBytes, now)) {
+      return false;
+    }
+    take(lane, r);
+    batch.add(r);
+    return true;
   }
 
   /**
@@ -579,15 +592,9 @@ final class Sender implements Runnable {
         if (r == null) {
           return;
         }
-        if (!batch.fits(r)) {
-          batch.full = true;
+        if (!admit(lane, batch, r, now)) {
           return;
         }
-        if (!lane.limiter.tryAcquire(r.sizeBytes, now)) {
-          return;
-        }
-        take(lane, r);
-        batch.add(r);
         metrics.aggregateSent(1, r.sizeBytes, r.sizeBytes);
         continue;
       }

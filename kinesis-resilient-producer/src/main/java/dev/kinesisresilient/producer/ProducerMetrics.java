@@ -38,6 +38,7 @@ final class ProducerMetrics implements AutoCloseable {
   static final String AGGREGATION_USER_RECORDS = PREFIX + "aggregation.user.records";
   static final String AGGREGATION_BYTES_SAVED = PREFIX + "aggregation.bytes.saved";
   static final String AGGREGATION_BYTES_ADDED = PREFIX + "aggregation.bytes.added";
+  static final String AGGREGATION_RESENT = PREFIX + "aggregation.resent";
 
   private final WriterMetrics writer;
   private final @Nullable MeterRegistry registry;
@@ -53,6 +54,8 @@ final class ProducerMetrics implements AutoCloseable {
   private final @Nullable DistributionSummary userRecordsPerRecord;
   private final @Nullable Counter bytesSaved;
   private final @Nullable Counter bytesAdded;
+  /** Re-send counters by shard tag (registered on first use, bounded by the shard tag cap). */
+  private final Map<String, Counter> resent = new HashMap<>();
 
   ProducerMetrics(@Nullable MetricsOptions options, String stream, DefaultResilientProducer producer) {
     this.writer = WriterMetrics.create(options, stream, producer::inFlightRequests);
@@ -134,6 +137,34 @@ final class ProducerMetrics implements AutoCloseable {
         bytesAdded.increment(-saved);
       }
     }
+  }
+
+  /**
+   * User records of an aggregate that landed on {@code shardId} (not the predicted shard) across that
+   * shard's hash key range, and are sent again.
+   *
+   * @param shardId the shard the aggregate landed on
+   * @param records how many user records are sent again
+   */
+  void aggregateResent(String shardId, int records) {
+    if (registry == null || records <= 0) {
+      return;
+    }
+    Counter c;
+    synchronized (registered) {
+      String tag = !shardLevel ? WriterMetrics.ALL_SHARDS
+          : resent.containsKey(shardId) || resent.size() < maxShards ? shardId : WriterMetrics.OTHER_SHARDS;
+      c = resent.get(tag);
+      if (c == null) {
+        c = Counter.builder(AGGREGATION_RESENT)
+            .description("User records of an aggregate stored on a shard other than predicted (a reshard), "
+                + "outside that shard's hash key range, sent again")
+            .baseUnit("records").tags(base.and("shard", tag)).register(registry);
+        registered.add(c.getId());
+        resent.put(tag, c);
+      }
+    }
+    c.increment(records);
   }
 
   private <M extends Meter> M add(M meter) {

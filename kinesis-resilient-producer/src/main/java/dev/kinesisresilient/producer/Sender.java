@@ -10,6 +10,7 @@ import dev.kinesisresilient.core.internal.WriterMetrics;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.EnumMap;
 import java.util.HashSet;
 import java.util.Iterator;
@@ -116,6 +117,10 @@ final class Sender implements Runnable {
   private boolean autoDistribution;
   private int openShardCount;
   private final Map<FailureReason, Integer> failuresToLog = new EnumMap<>(FailureReason.class);
+  /** Aggregates stored on a shard the shard map did not know, waiting for a refresh. */
+  private final MisplacedAggregates misplaced = new MisplacedAggregates();
+  /** ListShards listings started (a listing's pages count once). */
+  private long listingsStarted;
   private Instant nextFailureLog = Instant.MIN;
 
   Sender(ProducerSettings s, KinesisAsyncClient client, RecordAccumulator acc, ProducerMetrics metrics,
@@ -743,6 +748,10 @@ final class Sender implements Runnable {
           } else {
             lane.limiter.onSuccess(1);
           }
+          if (aggregated && lane.isShard() && !lane.id.equals(e.shardId())) {
+            onMisplaced(a.records, from, to, e.shardId(), e.sequenceNumber(), now);
+            continue;
+          }
         }
         for (int k = from; k < to; k++) {
           PendingRecord r = a.records[k];
@@ -780,6 +789,87 @@ final class Sender implements Runnable {
         WriterMetrics.NO_ERROR);
     if (mismatch) {
       requestRefresh("a record landed on a shard other than predicted");
+    }
+  }
+
+  // ================================================================== misplaced aggregates
+
+  /**
+   * An aggregate the service stored on {@code shardId}, not on the shard predicted for it: its user
+   * records are acknowledged only if a KCL consumer of that shard keeps the aggregate, else sent again
+   * (see {@link MisplacedAggregates}). When the shard map does not know the shard yet, the aggregate
+   * waits for a listing started after this response.
+   */
+  private void onMisplaced(PendingRecord[] records, int from, int to, String shardId, String sequenceNumber,
+      Instant now) {
+    MisplacedAggregates.Parked p = new MisplacedAggregates.Parked(Arrays.copyOfRange(records, from, to), shardId,
+        sequenceNumber, listingsStarted + 1);
+    ShardMap map = shardMap;
+    HashKeyRange range = map == null ? null : map.rangeOf(shardId);
+    if (range != null) {
+      settle(p, range, now);
+      return;
+    }
+    String why = "stored in an aggregate on shard " + shardId + ", which the shard map does not know yet; "
+        + "waiting for a shard map refresh to tell whether a KCL consumer keeps it";
+    for (PendingRecord r : p.records) {
+      r.lastMessage = why;
+    }
+    misplaced.park(p);
+    requestRefresh("an aggregate landed on a shard the shard map does not know");
+  }
+
+  /** Decides a misplaced aggregate by the range of the shard it landed on (null: unknown, send again). */
+  private void settle(MisplacedAggregates.Parked p, @Nullable HashKeyRange range, Instant now) {
+    PendingRecord[] rs = p.records;
+    if (range != null && MisplacedAggregates.keptByRangeFilter(rs, range)) {
+      for (int k = 0; k < rs.length; k++) {
+        PendingRecord r = rs[k];
+        if (!r.isDone()) {
+          complete(r, new RecordResult.Acknowledged(r.record, p.sequenceNumber, p.shardId, r.attempts, k, true),
+              null, now);
+        }
+      }
+      return;
+    }
+    String why = "stored in an aggregate on shard " + p.shardId + " with user records outside that shard's hash "
+        + "key range, which a KCL consumer skips; sent again";
+    int resent = 0;
+    for (PendingRecord r : rs) {
+      if (r.isDone()) {
+        continue;
+      }
+      r.lastMessage = why;
+      if (!now.isBefore(r.deadline)) {
+        fail(r, FailureReason.EXPIRED, now);
+        continue;
+      }
+      r.notBefore = now;
+      route(r).addRetry(r);
+      resent++;
+    }
+    metrics.aggregateResent(p.shardId, resent);
+    if (LOG.isDebugEnabled()) {
+      LOG.debug("{}aggregate of {} user records landed on shard {} across its hash key range; {} sent again",
+          logPrefix, rs.length, p.shardId, resent);
+    }
+  }
+
+  /**
+   * Decides the waiting misplaced aggregates that a new shard map lets us decide. A failed listing
+   * decides nothing: they wait for the next one (tried again after {@link #FAILED_DISCOVERY_RETRY}) or
+   * expire at their delivery deadline, never acknowledged unseen.
+   */
+  private void settleParked(Instant now) {
+    if (misplaced.isEmpty()) {
+      return;
+    }
+    ShardMap map = shardMap;
+    for (MisplacedAggregates.Parked p : misplaced.takeDecidable(map, listingsStarted)) {
+      settle(p, map == null ? null : map.rangeOf(p.shardId), now);
+    }
+    if (!misplaced.isEmpty()) {
+      requestRefresh("an aggregate waits for a shard map that knows its shard");
     }
   }
 
@@ -949,7 +1039,7 @@ final class Sender implements Runnable {
   }
 
   private long countIncomplete(long lastSeq) {
-    long n = 0;
+    long n = misplaced.countIncomplete(lastSeq);
     List<Lane> all = new ArrayList<>(laneList);
     all.add(unrouted);
     for (Lane l : all) {
@@ -977,6 +1067,9 @@ final class Sender implements Runnable {
   // ================================================================== expiry, timeouts, close
 
   private void expire(Instant now) {
+    for (PendingRecord r : misplaced.expired(now)) {
+      fail(r, FailureReason.EXPIRED, now);
+    }
     List<Lane> all = new ArrayList<>(laneList);
     all.add(unrouted);
     for (Lane lane : all) {
@@ -1040,6 +1133,9 @@ final class Sender implements Runnable {
   }
 
   private void abortAll(Instant now) {
+    for (PendingRecord r : misplaced.takeAll()) {
+      fail(r, FailureReason.CLOSED, now);
+    }
     for (Attempt a : new ArrayList<>(inFlight)) {
       finishAttempt(a);
       a.call.cancel(true);
@@ -1100,6 +1196,7 @@ final class Sender implements Runnable {
     if (refreshWanted && !discoveryInFlight) {
       next = min(next, nextRefreshAllowed);
     }
+    next = min(next, misplaced.earliestDeadline());
     if (closed) {
       next = min(next, closeDeadline);
     }
@@ -1196,6 +1293,9 @@ final class Sender implements Runnable {
 
   private void listShards(@Nullable String token, List<Shard> soFar) {
     ListShardsRequest.Builder b = ListShardsRequest.builder();
+    if (token == null) {
+      listingsStarted++;
+    }
     if (token != null) {
       b.nextToken(token);
     } else if (s.streamArn() != null) {
@@ -1279,6 +1379,7 @@ final class Sender implements Runnable {
     for (PendingRecord r : moved) {
       requeue(r);
     }
+    settleParked(now);
     if (first) {
       LOG.info("{}shard map: {} open shards; per-shard limits {} records/s, {} bytes/s", logPrefix, map.size(),
           s.shardRecordsPerSecond(), s.shardBytesPerSecond());

@@ -3,20 +3,25 @@ package dev.kinesisresilient.producer;
 import java.math.BigInteger;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import org.jspecify.annotations.Nullable;
 import software.amazon.awssdk.services.kinesis.model.Shard;
 
 /**
  * The open shards of a stream and their hash key ranges, from ListShards: finds the shard that stores
- * a hash key. Immutable and thread-safe.
+ * a hash key, and knows the range of every shard the listing named (closed ones included). Immutable
+ * and thread-safe.
  */
 final class ShardMap {
   private final BigInteger[] starts;
   private final BigInteger[] ends;
   private final String[] ids;
+  private final Map<String, HashKeyRange> listed;
 
-  private ShardMap(List<Shard> open) {
+  private ShardMap(List<Shard> open, Map<String, HashKeyRange> listed) {
+    this.listed = listed;
     int n = open.size();
     starts = new BigInteger[n];
     ends = new BigInteger[n];
@@ -37,17 +42,29 @@ final class ShardMap {
    */
   static ShardMap of(List<Shard> shards) {
     List<Shard> open = new ArrayList<>();
+    Map<String, HashKeyRange> listed = new HashMap<>();
     for (Shard s : shards) {
       if (s.hashKeyRange() == null) {
         continue;
       }
+      listed.put(s.shardId(), new HashKeyRange(new BigInteger(s.hashKeyRange().startingHashKey()),
+          new BigInteger(s.hashKeyRange().endingHashKey())));
       if (s.sequenceNumberRange() != null && s.sequenceNumberRange().endingSequenceNumber() != null) {
         continue;
       }
       open.add(s);
     }
     open.sort(Comparator.comparing(s -> new BigInteger(s.hashKeyRange().startingHashKey())));
-    return new ShardMap(open);
+    return new ShardMap(open, Map.copyOf(listed));
+  }
+
+  /**
+   * The hash key range of a shard the listing named, open or closed (a shard's range never changes).
+   *
+   * @return the range, or null when the listing did not name the shard (it opened after the listing)
+   */
+  @Nullable HashKeyRange rangeOf(String shardId) {
+    return listed.get(shardId);
   }
 
   /** The shard whose range holds {@code hashKey}, or null when none does (a gap while resharding). */

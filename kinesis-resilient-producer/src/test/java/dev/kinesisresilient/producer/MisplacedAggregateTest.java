@@ -10,6 +10,7 @@ import dev.kinesisresilient.core.testing.FakeKinesisAsyncClient;
 import dev.kinesisresilient.core.testing.ManualClock;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.math.BigInteger;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
@@ -101,7 +102,113 @@ final class MisplacedAggregateTest {
     assertThat(keysRead).as("no user record lost to a KCL consumer").hasSize(RECORDS);
     assertThat(kcl.skipped()).as("the misplaced aggregates stay in the stream; the KCL skips them").isPositive();
     assertThat(resent(registry)).as("records sent again").isPositive();
+    assertThat(registry.find(ProducerMetrics.AGGREGATION_RESENT).counters())
+        .as("tagged with the shard the aggregate landed on: a child").isNotEmpty()
+        .allMatch(c -> !List.of(Harness.shardId(0), Harness.shardId(1)).contains(c.getId().getTag("shard")));
     assertThat(h.sender.shardMap().size()).isEqualTo(4);
+    h.assertReconciles();
+  }
+
+  @Test
+  void misplacedAggregate_everyUserRecordInsideTheActualShard_acknowledgedThere_notResent() {
+    SimpleMeterRegistry registry = new SimpleMeterRegistry();
+    Harness h = Harness.create(2, b -> b.aggregation(true).lingerTime(Duration.ofMillis(50))
+        .metrics(MetricsOptions.of(registry)));
+    h.step();
+    BigInteger firstQuarter = new BigInteger(Harness.hashKeyInShard(0, 4));
+    List<KinesisRecord> sent = new ArrayList<>();
+    List<CompletableFuture<RecordResult>> fs = new ArrayList<>();
+    for (int i = 0; i < 50; i++) { // different keys, all pinned into the first quarter of the hash space
+      sent.add(KinesisRecord.of("in-" + i, ("in " + i).getBytes(StandardCharsets.UTF_8),
+          firstQuarter.add(BigInteger.valueOf(i)).toString()));
+      fs.add(h.send(sent.get(i)));
+    }
+    h.step();
+    assertThat(h.sender.lane(Harness.shardId(0)).size()).isEqualTo(50);
+    split(h.fake); // the first quarter is now one child of shard 0
+    drain(h);
+
+    KclReadBack kcl = KclReadBack.ofFake(h.fake, Harness.STREAM);
+    for (int i = 0; i < 50; i++) {
+      RecordResult.Acknowledged a = (RecordResult.Acknowledged) fs.get(i).join();
+      assertThat(a.shardId()).isNotEqualTo(Harness.shardId(0));
+      assertThat(a.attempts()).as("acknowledged where it landed, not sent again").isEqualTo(1);
+      assertThat(a.aggregated()).isTrue();
+      assertThat(a.subSequenceNumber()).isEqualTo(i);
+      KclReadBack.Read read = kcl.find(a.shardId(), a.sequenceNumber(), a.subSequenceNumber());
+      assertThat(read).isNotNull();
+      assertThat(read.partitionKey()).isEqualTo(sent.get(i).partitionKey());
+    }
+    assertThat(kcl.skipped()).isZero();
+    assertThat(resent(registry)).isZero();
+  }
+
+  @Test
+  void responseAfterTheShardMapFollowed_rangeKnown_decidedAtOnce_noWaitForAnotherRefresh() {
+    ManualClock clock = ManualClock.create();
+    FakeKinesisAsyncClient fake = FakeKinesisAsyncClient.builder().clock(clock).stream(Harness.STREAM, 2).build();
+    List<CompletableFuture<PutRecordsResponse>> stored = new ArrayList<>();
+    List<CompletableFuture<PutRecordsResponse>> answers = new ArrayList<>();
+    boolean[] hold = {true};
+    KinesisAsyncClient slowAnswers = new KinesisAsyncClient() {
+      @Override
+      public CompletableFuture<DescribeStreamSummaryResponse> describeStreamSummary(DescribeStreamSummaryRequest r) {
+        return fake.describeStreamSummary(r);
+      }
+
+      @Override
+      public CompletableFuture<ListShardsResponse> listShards(ListShardsRequest r) {
+        return fake.listShards(r);
+      }
+
+      @Override
+      public CompletableFuture<PutRecordsResponse> putRecords(PutRecordsRequest r) {
+        CompletableFuture<PutRecordsResponse> done = fake.putRecords(r); // stored now, answered later
+        if (!hold[0]) {
+          return done;
+        }
+        CompletableFuture<PutRecordsResponse> later = new CompletableFuture<>();
+        stored.add(done);
+        answers.add(later);
+        return later;
+      }
+
+      @Override
+      public String serviceName() {
+        return fake.serviceName();
+      }
+
+      @Override
+      public void close() {}
+    };
+    Harness h = Harness.on(clock, fake, slowAnswers, b -> b.aggregation(true).lingerTime(Duration.ofMillis(50)));
+    h.step();
+    List<CompletableFuture<RecordResult>> fs = sendAndPredict(h);
+    split(fake);
+    h.advanceAndStep(Duration.ofMillis(50)); // the aggregates go out; their answers are held
+    assertThat(answers).isNotEmpty();
+    hold[0] = false;
+    // A record sent alone lands on a child: the shard map follows before the aggregates' answers come.
+    CompletableFuture<RecordResult> probe = h.send(rec(RECORDS));
+    h.producer.flush();
+    h.step();
+    h.step();
+    assertThat(probe.join().isAcknowledged()).isTrue();
+    assertThat(h.sender.shardMap().size()).isEqualTo(4);
+    for (int i = 0; i < answers.size(); i++) {
+      answers.get(i).complete(stored.get(i).join());
+    }
+    h.step(); // no clock advance: no second refresh can run; ranges come from the map in place
+
+    assertThat(fs).allMatch(CompletableFuture::isDone);
+    KclReadBack kcl = KclReadBack.ofFake(fake, Harness.STREAM);
+    for (CompletableFuture<RecordResult> f : fs) {
+      RecordResult.Acknowledged a = (RecordResult.Acknowledged) f.join();
+      KclReadBack.Read read = kcl.find(a.shardId(), a.sequenceNumber(), a.subSequenceNumber());
+      assertThat(read).isNotNull();
+      assertThat(read.partitionKey()).isEqualTo(a.record().partitionKey());
+    }
+    assertThat(fs).anyMatch(f -> f.join().attempts() == 2);
     h.assertReconciles();
   }
 

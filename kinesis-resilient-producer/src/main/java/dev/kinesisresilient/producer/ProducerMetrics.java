@@ -244,6 +244,7 @@ final class ProducerMetrics implements AutoCloseable {
       }
       registered.clear();
       rateGauges.clear();
+      resent.clear();
     }
   }
 }

@@ -167,6 +167,21 @@ public final class DefaultKinesisBatchProcessor implements KinesisBatchProcessor
         throw new BatchFailedException(reported, "record " + reported + " of shard " + first.shardId()
             + " was not handled (" + stop + "); failing the whole batch because partialBatchResponse is off");
       }
+      if (stop == StopReason.RECORD_FAILED && reportedIndex == 0 && records.size() > 1) {
+        // Reporting the first record would commit nothing and retry the same records with it first
+        // again: with BisectBatchOnFunctionError the mapping splits a partial response at the reported
+        // record only, so it would never isolate it, and when retries run out the healthy records behind
+        // it would be discarded with it. A failed invocation is bisected whatever ReportBatchItemFailures
+        // says, so fail this one: the halves come back, the failing record ends up in a batch of its own
+        // (reported below), and only it reaches the on-failure destination. Nothing after it was started,
+        // so nothing is processed twice.
+        log.warn(PREFIX + "stream={}, shard={}: record {}, the first of this batch of {}, failed; failing the "
+            + "invocation so that a mapping with BisectBatchOnFunctionError splits the batch and isolates it",
+            first.streamName(), first.shardId(), reported, records.size());
+        throw new BatchFailedException(reported, "record " + reported + ", the first of this batch of "
+            + records.size() + " records of shard " + first.shardId() + ", failed; failing the invocation so the "
+            + "event source mapping bisects the batch (BisectBatchOnFunctionError) and isolates the record");
+      }
       failures.add(new StreamsEventResponse.BatchItemFailure(reported));
     }
     return new BatchResult(new StreamsEventResponse(failures), reported, stop, List.of(outcomes));

@@ -179,8 +179,9 @@ public final class DefaultKinesisBatchProcessor implements KinesisBatchProcessor
         // record only, so it would never isolate it, and when retries run out the healthy records behind
         // it would be discarded with it. A failed invocation is bisected whatever ReportBatchItemFailures
         // says, so fail this one: the halves come back, the failing record ends up in a batch of its own
-        // (reported below), and only it reaches the on-failure destination. Nothing after it was started,
-        // so nothing is processed twice.
+        // (then reported, as a batch of one), and only it reaches the on-failure destination. Run in
+        // sequence, nothing after it was started, so nothing is processed twice. Only for a record given
+        // up on for good: one that failed for lack of time is reported as before.
         log.warn(PREFIX + "stream={}, shard={}: record {}, the first of this batch of {}, failed; failing the "
             + "invocation so that a mapping with BisectBatchOnFunctionError splits the batch and isolates it",
             first.streamName(), first.shardId(), reported, records.size());

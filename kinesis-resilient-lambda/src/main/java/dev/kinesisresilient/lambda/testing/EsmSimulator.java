@@ -100,8 +100,8 @@ public final class EsmSimulator {
 
   /**
    * Whether a function error that makes the mapping split the batch (BisectBatchOnFunctionError)
-   * uses a retry attempt. AWS documents that it does not: "Splitting a batch does not count towards
-   * the retry quota" (https://docs.aws.amazon.com/lambda/latest/dg/kinesis-on-failure-destination.html,
+   * uses a retry attempt. AWS documents that it does not: splitting a batch does not count towards
+   * the retry quota (https://docs.aws.amazon.com/lambda/latest/dg/kinesis-on-failure-destination.html,
    * and the error-handling section of https://docs.aws.amazon.com/lambda/latest/dg/with-kinesis.html).
    * The other mode lets a test check that a design also holds if it did.
    *

@@ -36,6 +36,17 @@ import org.jspecify.annotations.Nullable;
  * retrying the whole batch. The reported identifier is always a sequence number of the batch; an
  * empty or null event is a success.
  *
+ * <p><b>Poison pills without a working sink.</b> A partial response makes the mapping retry from the
+ * reported record with that record first, and BisectBatchOnFunctionError does not split a partial
+ * response, only a failed invocation. So when a record failed <em>for good</em> (given up on by
+ * retries, a permanent failure, its age or a throwing filter, and no sink took it) and its Kinesis
+ * record is the <b>first</b> of a batch of several, {@link #process} throws {@link
+ * BatchFailedException} instead of reporting it: a mapping with bisect on splits the batch until the
+ * record is alone, then it is reported, retried and discarded alone to the on-failure destination,
+ * and the healthy records around it are handled once and committed. Not first: it is reported (the
+ * next batch starts with it). Alone in its batch: it is reported. A record that failed for lack of
+ * time or an interrupt is always reported. See docs/lambda.md for the mapping settings this assumes.
+ *
  * <p><b>KPL aggregates.</b> By default ({@link Builder#deaggregate(boolean)}) a Kinesis record that
  * is a KPL aggregate is opened and each of its user records goes through the steps above as a
  * record of its own ({@link StreamRecord#subSequenceNumber()}, {@link StreamRecord#idempotencyKey()}).
@@ -91,7 +102,9 @@ public interface KinesisBatchProcessor extends AutoCloseable {
    * @param context the invocation's context, for the remaining time
    * @return the response and each record's outcome
    * @throws IllegalArgumentException when the event is malformed
-   * @throws BatchFailedException when a record was not handled and {@code partialBatchResponse} is off
+   * @throws BatchFailedException when a record was not handled and {@code partialBatchResponse} is off,
+   *     or when a record failed for good and its Kinesis record is the first of a batch of several
+   *     (so that the mapping bisects the batch)
    */
   BatchResult process(@Nullable KinesisEvent event, Context context);
 
@@ -103,7 +116,8 @@ public interface KinesisBatchProcessor extends AutoCloseable {
    * @param context the invocation's context
    * @return the partial batch response
    * @throws IllegalArgumentException when the event is malformed
-   * @throws BatchFailedException when a record was not handled and {@code partialBatchResponse} is off
+   * @throws BatchFailedException when a record was not handled and {@code partialBatchResponse} is off,
+   *     or when a record failed for good and its Kinesis record is the first of a batch of several
    */
   default StreamsEventResponse handleRequest(@Nullable KinesisEvent event, Context context) {
     return process(event, context).response();
@@ -200,8 +214,9 @@ public interface KinesisBatchProcessor extends AutoCloseable {
     /**
      * Where poison pills (and, by default, over-age records) go so the shard moves on.
      *
-     * @param sink default none: a record that cannot be handled is reported failed, and the mapping's
-     *     own retry, bisect and on-failure settings apply
+     * @param sink default none: a record that cannot be handled is reported failed (or, when it is the
+     *     first of its batch, the invocation fails so the mapping bisects), and the mapping's own
+     *     retry, bisect and on-failure settings apply
      * @return this builder
      * @throws IllegalStateException when already set
      */

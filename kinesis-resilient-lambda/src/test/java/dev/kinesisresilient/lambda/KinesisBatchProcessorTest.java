@@ -279,10 +279,72 @@ final class KinesisBatchProcessorTest {
 
   @Test
   void process_filterThrows_recordFailsLikeAHandlerFailure() {
-    KinesisEvent e = event(2);
+    KinesisEvent e = event(1);
     KinesisBatchProcessor p = builder(r -> { }).filter(r -> { throw new IllegalStateException("bad filter"); })
         .build();
     assertThat(reported(p.handleRequest(e, context(Duration.ofSeconds(30))))).containsExactly(seq(e, 0));
+  }
+
+  @Test
+  void process_firstRecordFailsForGoodWithoutSink_failsTheInvocationSoTheMappingBisects_nothingAfterItRuns() {
+    KinesisEvent e = event(3);
+    List<String> seen = new ArrayList<>();
+    KinesisBatchProcessor p = builder(r -> {
+      seen.add(r.sequenceNumber());
+      if (r.sequenceNumber().equals(seq(e, 0))) {
+        throw new IllegalStateException("poison");
+      }
+    }).retryPolicy(NO_JITTER).build();
+    assertThatThrownBy(() -> p.process(e, context(Duration.ofSeconds(30))))
+        .isInstanceOf(BatchFailedException.class).hasMessageContaining("bisect")
+        .satisfies(t -> assertThat(((BatchFailedException) t).sequenceNumber()).isEqualTo(seq(e, 0)));
+    assertThat(seen).containsOnly(seq(e, 0));
+  }
+
+  @Test
+  void process_firstRecordFailsForGoodAndTheSinkThrows_failsTheInvocation() {
+    KinesisEvent e = event(2);
+    KinesisBatchProcessor p = builder(r -> { throw new IllegalStateException("poison"); })
+        .permanentFailure(ex -> true)
+        .quarantineSink((q, left) -> { throw new IllegalStateException("sink down"); }).build();
+    assertThatThrownBy(() -> p.process(e, context(Duration.ofSeconds(30))))
+        .isInstanceOf(BatchFailedException.class)
+        .satisfies(t -> assertThat(((BatchFailedException) t).sequenceNumber()).isEqualTo(seq(e, 0)));
+  }
+
+  @Test
+  void process_onlyRecordOfItsBatchFailsForGood_reportedSoRetriesRunOutOnItAlone() {
+    KinesisEvent e = event(1);
+    KinesisBatchProcessor p = builder(r -> { throw new IllegalStateException("poison"); }).retryPolicy(NO_JITTER)
+        .build();
+    BatchResult result = p.process(e, context(Duration.ofSeconds(30)));
+    assertThat(reported(result.response())).containsExactly(seq(e, 0));
+    assertThat(result.stopReason()).isEqualTo(StopReason.RECORD_FAILED);
+  }
+
+  @Test
+  void process_failureAfterAFilteredFirstRecord_reportedNotThrown_soTheNextBatchStartsWithIt() {
+    KinesisEvent e = event(3);
+    KinesisBatchProcessor p = builder(r -> { throw new IllegalStateException("poison"); })
+        .filter(r -> !r.sequenceNumber().equals(seq(e, 0))).retryPolicy(NO_JITTER).build();
+    BatchResult result = p.process(e, context(Duration.ofSeconds(30)));
+    assertThat(reported(result.response())).containsExactly(seq(e, 1));
+    assertThat(result.outcomes()).containsExactly(RecordOutcome.FILTERED, RecordOutcome.FAILED,
+        RecordOutcome.NOT_PROCESSED);
+  }
+
+  @Test
+  void process_orderedParallelism_firstRecordFailsForGood_failsTheInvocation() {
+    KinesisEvent e = event(6);
+    try (KinesisBatchProcessor p = builder(r -> {
+          if (r.sequenceNumber().equals(seq(e, 0))) {
+            throw new IllegalStateException("poison");
+          }
+        }).retryPolicy(RetryPolicy.builder().maxAttempts(1).build()).orderedParallelism(2, Runnable::run).build()) {
+      assertThatThrownBy(() -> p.process(e, context(Duration.ofSeconds(30))))
+          .isInstanceOf(BatchFailedException.class)
+          .satisfies(t -> assertThat(((BatchFailedException) t).sequenceNumber()).isEqualTo(seq(e, 0)));
+    }
   }
 
   @Test
@@ -321,9 +383,16 @@ final class KinesisBatchProcessorTest {
           throw new RuntimeException("x");
         }
       }).retryPolicy(RetryPolicy.builder().maxAttempts(1).build()).build();
-      List<String> ids = reported(p.handleRequest(e, context(Duration.ofSeconds(30))));
       List<String> batch = e.getRecords().stream().map(r -> r.getKinesis().getSequenceNumber()).toList();
       String expected = batch.stream().filter(failing::contains).findFirst().orElse(null);
+      if (expected != null && expected.equals(batch.get(0)) && batch.size() > 1) {
+        // the first record failed for good: the invocation fails so the mapping bisects
+        assertThatThrownBy(() -> p.handleRequest(e, context(Duration.ofSeconds(30))))
+            .isInstanceOf(BatchFailedException.class)
+            .satisfies(t -> assertThat(((BatchFailedException) t).sequenceNumber()).isEqualTo(expected));
+        continue;
+      }
+      List<String> ids = reported(p.handleRequest(e, context(Duration.ofSeconds(30))));
       if (expected == null) {
         assertThat(ids).isEmpty();
       } else {

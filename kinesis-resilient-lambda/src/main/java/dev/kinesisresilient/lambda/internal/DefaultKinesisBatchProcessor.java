@@ -22,10 +22,12 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentLinkedQueue;
@@ -120,12 +122,14 @@ public final class DefaultKinesisBatchProcessor implements KinesisBatchProcessor
     }
 
     RecordOutcome[] outcomes = new RecordOutcome[units.size()];
+    boolean[] gaveUp = new boolean[units.size()];
     int retries;
     if (s.parallelism() > 1 && executor != null) {
-      retries = runParallel(units, unitSeqs, inv, outcomes, executor);
+      retries = runParallel(units, unitSeqs, inv, outcomes, gaveUp, executor);
     } else {
       LaneResult r = runSequential(units, inv);
       r.outcomes().forEach((i, o) -> outcomes[i] = o);
+      r.gaveUp().forEach(i -> gaveUp[i] = true);
       retries = r.retries();
     }
 
@@ -133,7 +137,9 @@ public final class DefaultKinesisBatchProcessor implements KinesisBatchProcessor
     // unprocessed user record (for a sub-record, the aggregate's: the only identifier Lambda accepts).
     int reportedIndex = -1;
     boolean anyFailed = false;
+    boolean firstGivenUp = false;
     for (int u = 0; u < outcomes.length; u++) {
+      firstGivenUp |= gaveUp[u] && parent[u] == 0;
       if (outcomes[u] == null) {
         outcomes[u] = RecordOutcome.NOT_PROCESSED;
       }
@@ -167,6 +173,22 @@ public final class DefaultKinesisBatchProcessor implements KinesisBatchProcessor
         throw new BatchFailedException(reported, "record " + reported + " of shard " + first.shardId()
             + " was not handled (" + stop + "); failing the whole batch because partialBatchResponse is off");
       }
+      if (firstGivenUp && reportedIndex == 0 && records.size() > 1) {
+        // Reporting the first record would commit nothing and retry the same records with it first
+        // again: with BisectBatchOnFunctionError the mapping splits a partial response at the reported
+        // record only, so it would never isolate it, and when retries run out the healthy records behind
+        // it would be discarded with it. A failed invocation is bisected whatever ReportBatchItemFailures
+        // says, so fail this one: the halves come back, the failing record ends up in a batch of its own
+        // (then reported, as a batch of one), and only it reaches the on-failure destination. Run in
+        // sequence, nothing after it was started, so nothing is processed twice. Only for a record given
+        // up on for good: one that failed for lack of time is reported as before.
+        log.warn(PREFIX + "stream={}, shard={}: record {}, the first of this batch of {}, failed; failing the "
+            + "invocation so that a mapping with BisectBatchOnFunctionError splits the batch and isolates it",
+            first.streamName(), first.shardId(), reported, records.size());
+        throw new BatchFailedException(reported, "record " + reported + ", the first of this batch of "
+            + records.size() + " records of shard " + first.shardId() + ", failed; failing the invocation so the "
+            + "event source mapping bisects the batch (BisectBatchOnFunctionError) and isolates the record");
+      }
       failures.add(new StreamsEventResponse.BatchItemFailure(reported));
     }
     return new BatchResult(new StreamsEventResponse(failures), reported, stop, List.of(outcomes));
@@ -174,6 +196,7 @@ public final class DefaultKinesisBatchProcessor implements KinesisBatchProcessor
 
   private LaneResult runSequential(List<StreamRecord> records, Invocation inv) {
     Map<Integer, RecordOutcome> out = new HashMap<>();
+    Set<Integer> gaveUp = new HashSet<>();
     int retries = 0;
     for (int i = 0; i < records.size(); i++) {
       if (!positive(inv.timeLeft())) {
@@ -183,14 +206,17 @@ public final class DefaultKinesisBatchProcessor implements KinesisBatchProcessor
       out.put(i, run.outcome());
       retries += run.retries();
       if (run.outcome() == RecordOutcome.FAILED) {
+        if (run.gaveUp()) {
+          gaveUp.add(i);
+        }
         break;
       }
     }
-    return new LaneResult(out, retries);
+    return new LaneResult(out, gaveUp, retries);
   }
 
   private int runParallel(List<StreamRecord> records, BigInteger[] seqs, Invocation inv,
-      RecordOutcome[] outcomes, Executor exec) {
+      RecordOutcome[] outcomes, boolean[] gaveUp, Executor exec) {
     Map<String, List<Integer>> groups = new LinkedHashMap<>();
     for (int i = 0; i < records.size(); i++) {
       groups.computeIfAbsent(records.get(i).partitionKey(), k -> new ArrayList<>()).add(i);
@@ -220,6 +246,7 @@ public final class DefaultKinesisBatchProcessor implements KinesisBatchProcessor
         throw e;
       }
       r.outcomes().forEach((i, o) -> outcomes[i] = o);
+      r.gaveUp().forEach(i -> gaveUp[i] = true);
       retries += r.retries();
     }
     return retries;
@@ -228,6 +255,7 @@ public final class DefaultKinesisBatchProcessor implements KinesisBatchProcessor
   private LaneResult runLane(ConcurrentLinkedQueue<List<Integer>> work, List<StreamRecord> records,
       BigInteger[] seqs, Invocation inv, AtomicReference<@Nullable BigInteger> lowestFailure) {
     Map<Integer, RecordOutcome> out = new HashMap<>();
+    Set<Integer> gaveUp = new HashSet<>();
     int retries = 0;
     List<Integer> group;
     while ((group = work.poll()) != null) {
@@ -249,13 +277,16 @@ public final class DefaultKinesisBatchProcessor implements KinesisBatchProcessor
         out.put(i, run.outcome());
         retries += run.retries();
         if (run.outcome() == RecordOutcome.FAILED) {
+          if (run.gaveUp()) {
+            gaveUp.add(i);
+          }
           stopped = true;
           BigInteger failed = seqs[i];
           lowestFailure.accumulateAndGet(failed, (a, b) -> a == null || b.compareTo(a) < 0 ? b : a);
         }
       }
     }
-    return new LaneResult(out, retries);
+    return new LaneResult(out, gaveUp, retries);
   }
 
   private RecordRun runRecord(StreamRecord record, Invocation inv) {
@@ -268,7 +299,7 @@ public final class DefaultKinesisBatchProcessor implements KinesisBatchProcessor
       } catch (RuntimeException e) {
         log.warn(PREFIX + "stream={}, shard={}, sequenceNumber={}: the filter threw; reporting the record failed",
             record.streamName(), record.shardId(), ref(record), e);
-        return new RecordRun(RecordOutcome.FAILED, 0);
+        return new RecordRun(RecordOutcome.FAILED, 0, true);
       }
     }
     Duration maxAge = s.maxRecordAge();
@@ -279,7 +310,7 @@ public final class DefaultKinesisBatchProcessor implements KinesisBatchProcessor
         return new RecordRun(RecordOutcome.EXPIRED_SKIPPED, 0);
       }
       RecordOutcome o = quarantineOrFail(record, QuarantineReason.RECORD_TOO_OLD, 0, null, inv);
-      return new RecordRun(o == RecordOutcome.QUARANTINED ? RecordOutcome.EXPIRED_QUARANTINED : o, 0);
+      return RecordRun.settled(o == RecordOutcome.QUARANTINED ? RecordOutcome.EXPIRED_QUARANTINED : o, 0);
     }
     int attempt = 1;
     int retries = 0;
@@ -301,16 +332,16 @@ public final class DefaultKinesisBatchProcessor implements KinesisBatchProcessor
       } catch (Exception e) {
         inv.handlerAttempt(t0, s.clock().instant());
         if (isPermanent(e)) {
-          return new RecordRun(quarantineOrFail(view, QuarantineReason.PERMANENT_FAILURE, attempt, e, inv), retries);
+          return RecordRun.settled(quarantineOrFail(view, QuarantineReason.PERMANENT_FAILURE, attempt, e, inv), retries);
         }
         if (attempt >= s.retryPolicy().maxAttempts()) {
-          return new RecordRun(quarantineOrFail(view, QuarantineReason.RETRIES_EXHAUSTED, attempt, e, inv), retries);
+          return RecordRun.settled(quarantineOrFail(view, QuarantineReason.RETRIES_EXHAUSTED, attempt, e, inv), retries);
         }
         Duration delay = backoff.computeDelay(attempt, previousDelay);
         previousDelay = delay;
         Instant now = s.clock().instant();
         if (now.plus(delay).isAfter(recordDeadline)) {
-          return new RecordRun(quarantineOrFail(view, QuarantineReason.RETRIES_EXHAUSTED, attempt, e, inv), retries);
+          return RecordRun.settled(quarantineOrFail(view, QuarantineReason.RETRIES_EXHAUSTED, attempt, e, inv), retries);
         }
         if (delay.compareTo(inv.timeLeft()) >= 0) {
           log.warn(PREFIX + "stream={}, shard={}, sequenceNumber={}: attempt {} failed and a retry after {} would "
@@ -478,9 +509,23 @@ public final class DefaultKinesisBatchProcessor implements KinesisBatchProcessor
     return "KinesisBatchProcessor[" + s + "]";
   }
 
-  private record LaneResult(Map<Integer, RecordOutcome> outcomes, int retries) {}
+  private record LaneResult(Map<Integer, RecordOutcome> outcomes, Set<Integer> gaveUp, int retries) {}
 
-  private record RecordRun(RecordOutcome outcome, int retries) {}
+  /**
+   * What became of one record. {@code gaveUp}: it FAILED for good (the processor gave up on it, by
+   * retries, a permanent failure, its age or a throwing filter, and could not quarantine it), as
+   * opposed to failing for lack of time or an interrupt.
+   */
+  private record RecordRun(RecordOutcome outcome, int retries, boolean gaveUp) {
+    RecordRun(RecordOutcome outcome, int retries) {
+      this(outcome, retries, false);
+    }
+
+    /** The record was given up on: quarantined, or FAILED for good. */
+    static RecordRun settled(RecordOutcome outcome, int retries) {
+      return new RecordRun(outcome, retries, outcome == RecordOutcome.FAILED);
+    }
+  }
 
   /** Per-invocation view of the deadline and meters; shared read-only by lanes. */
   private final class Invocation {

@@ -26,8 +26,11 @@ import org.jspecify.annotations.Nullable;
  *     ReportBatchItemFailures}; default false, as in the service
  * @param startingPosition where reading starts; default TRIM_HORIZON (the service requires one)
  * @param startingPositionTimestamp for AT_TIMESTAMP, else null
- * @param filters up to 5 {@code FilterCriteria} patterns (OR-ed); default none
+ * @param filters {@code FilterCriteria} patterns (OR-ed), at most {@code filterQuota}; default none
  * @param onFailureDestination the kind of on-failure destination; default NONE
+ * @param filterQuota the account's quota of filters per event source mapping; default 5, range 5..10
+ *     (AWS raises it to at most 10 on request:
+ *     https://docs.aws.amazon.com/lambda/latest/dg/invocation-eventfiltering.html)
  * @since 0.1.0
  */
 public record EventSourceMappingConfig(
@@ -42,7 +45,14 @@ public record EventSourceMappingConfig(
     StartingPosition startingPosition,
     @Nullable Instant startingPositionTimestamp,
     List<FilterPattern> filters,
-    DestinationType onFailureDestination) {
+    DestinationType onFailureDestination,
+    int filterQuota) {
+
+  /** The default quota of filters per event source mapping, 5. */
+  public static final int DEFAULT_FILTER_QUOTA = 5;
+
+  /** The highest quota of filters per event source mapping AWS grants on request, 10. */
+  public static final int MAX_FILTER_QUOTA = 10;
 
   /**
    * {@code StartingPosition} of the mapping.
@@ -96,8 +106,13 @@ public record EventSourceMappingConfig(
           + maximumRecordAgeInSeconds);
     }
     range("TumblingWindowInSeconds", tumblingWindowInSeconds, 0, 900);
-    if (filters.size() > 5) {
-      throw new IllegalArgumentException("FilterCriteria allows at most 5 filters, was " + filters.size());
+    if (filterQuota < DEFAULT_FILTER_QUOTA || filterQuota > MAX_FILTER_QUOTA) {
+      throw new IllegalArgumentException("filterQuota (filters per event source mapping) must be in "
+          + DEFAULT_FILTER_QUOTA + ".." + MAX_FILTER_QUOTA + ", was " + filterQuota);
+    }
+    if (filters.size() > filterQuota) {
+      throw new IllegalArgumentException("FilterCriteria allows at most " + filterQuota + " filters (the filter "
+          + "quota; the default is 5 and AWS raises it to at most 10 on request), was " + filters.size());
     }
     if ((startingPosition == StartingPosition.AT_TIMESTAMP) != (startingPositionTimestamp != null)) {
       throw new IllegalArgumentException("StartingPositionTimestamp is required with AT_TIMESTAMP and only then");
@@ -129,16 +144,34 @@ public record EventSourceMappingConfig(
   }
 
   /**
-   * The settings this library recommends (docs/lambda.md): 100 records, bisect on error, 3 retries,
-   * 1 hour maximum age, ReportBatchItemFailures on, an SQS on-failure destination.
+   * The settings this library recommends (docs/lambda.md, "Recommended mapping settings"): 100 records,
+   * ReportBatchItemFailures on, BisectBatchOnFunctionError on, 10 retries, 6 hours (21,600 s) maximum
+   * age, an SQS on-failure destination. With {@code KinesisBatchProcessor} and no working quarantine
+   * sink, these send only a poison record to the on-failure destination: the processor fails the
+   * invocation when the record is first in its batch, so the mapping bisects down to it. 10 retries
+   * keep that true even if a split used a retry attempt (AWS documents that it does not) for batches
+   * of up to 1,024 records: isolating the record takes at most {@code 1 + floor(log2(BatchSize - 1))}
+   * failed invocations before it is alone.
    *
    * @return a builder holding the recommended settings
    */
   public static Builder recommended() {
-    return builder().bisectBatchOnFunctionError(true).maximumRetryAttempts(3)
-        .maximumRecordAgeInSeconds(3600).reportBatchItemFailures(true)
+    return builder().batchSize(100).reportBatchItemFailures(true).bisectBatchOnFunctionError(true)
+        .maximumRetryAttempts(RECOMMENDED_MAXIMUM_RETRY_ATTEMPTS)
+        .maximumRecordAgeInSeconds(RECOMMENDED_MAXIMUM_RECORD_AGE_SECONDS)
         .onFailureDestination(DestinationType.SQS);
   }
+
+  /** MaximumRetryAttempts of {@link #recommended()}: 10. */
+  public static final int RECOMMENDED_MAXIMUM_RETRY_ATTEMPTS = 10;
+
+  /**
+   * MaximumRecordAgeInSeconds of {@link #recommended()}: 21,600 (6 hours). Long enough that an outage of
+   * the function or its dependencies of a few hours does not make the mapping discard healthy records
+   * by age; well inside the stream's default 24-hour retention, so that a range named by an on-failure
+   * record can still be read back from the stream for 18 hours.
+   */
+  public static final int RECOMMENDED_MAXIMUM_RECORD_AGE_SECONDS = 21_600;
 
   /**
    * Builds an {@link EventSourceMappingConfig}; {@link #build()} validates. Not thread-safe.
@@ -158,6 +191,7 @@ public record EventSourceMappingConfig(
     private @Nullable Instant startingPositionTimestamp;
     private final List<FilterPattern> filters = new ArrayList<>();
     private DestinationType destination = DestinationType.NONE;
+    private int filterQuota = DEFAULT_FILTER_QUOTA;
 
     private Builder() {}
 
@@ -290,6 +324,18 @@ public record EventSourceMappingConfig(
     }
 
     /**
+     * The account's quota of filters per event source mapping (a Lambda service quota, not a mapping
+     * setting): 5 by default, raised by AWS on request to at most 10.
+     *
+     * @param quota default 5; range 5..10
+     * @return this builder
+     */
+    public Builder filterQuota(int quota) {
+      this.filterQuota = quota;
+      return this;
+    }
+
+    /**
      * The kind of on-failure destination.
      *
      * @param type default NONE
@@ -309,7 +355,7 @@ public record EventSourceMappingConfig(
     public EventSourceMappingConfig build() {
       return new EventSourceMappingConfig(batchSize, window, parallelizationFactor, maximumRetryAttempts,
           maximumRecordAgeInSeconds, bisect, tumblingWindowInSeconds, reportBatchItemFailures, startingPosition,
-          startingPositionTimestamp, filters, destination);
+          startingPositionTimestamp, filters, destination, filterQuota);
     }
   }
 }

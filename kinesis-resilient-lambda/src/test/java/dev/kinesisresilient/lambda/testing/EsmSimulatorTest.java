@@ -245,7 +245,33 @@ final class EsmSimulatorTest {
     assertThat(esm.trace().discarded()).hasSize(2);
     Map<String, Object> doc = Json.parseObject(esm.onFailureRecords().get(0));
     assertThat(((Map<?, ?>) doc.get("requestContext")).get("condition")).isEqualTo("RecordAgeExceeded");
+    // AWS's recorded on-failure record for records never delivered says 1, not 0
+    assertThat(((Map<?, ?>) doc.get("requestContext")).get("approximateInvokeCount").toString()).isEqualTo("1");
     assertThat(doc).doesNotContainKey("responseContext");
+  }
+
+  @Test
+  void bisect_splitCountingModes_documentedSplitUsesNoAttempt_otherModeDiscardsAHalf() {
+    List<StoredRecord> stored = put("one", 8, "a");
+    String pill = stored.get(4).sequenceNumber();
+    RequestHandler<KinesisEvent, ?> h = (e, c) -> {
+      if (seqs(e).contains(pill)) {
+        throw new RuntimeException("pill");
+      }
+      return null;
+    };
+    EventSourceMappingConfig mapping = EventSourceMappingConfig.builder().bisectBatchOnFunctionError(true)
+        .maximumRetryAttempts(1).build();
+    EsmSimulator documented = sim("one", h, mapping).build();
+    documented.runUntilIdle();
+    assertThat(documented.trace().discarded()).containsExactly(pill);
+
+    // Every failure counts: [1..8] fails (1, split), [1..4] succeeds (reset), [5..8] fails (1, split),
+    // [5,6] fails with no attempt left: discarded with the healthy record 6.
+    EsmSimulator counted = sim("one", h, mapping)
+        .bisectRetryCounting(EsmSimulator.BisectRetryCounting.SPLIT_USES_ATTEMPT).build();
+    counted.runUntilIdle();
+    assertThat(counted.trace().discarded()).containsExactlyInAnyOrder(pill, stored.get(5).sequenceNumber());
   }
 
   @Test

@@ -48,6 +48,35 @@ final class EventSourceMappingConfigTest {
   }
 
   @Test
+  void filterQuota_defaultFive_raisedUpToTen_validated() {
+    EventSourceMappingConfig.Builder ten = EventSourceMappingConfig.builder().filterQuota(10);
+    for (int i = 0; i < 10; i++) {
+      ten.filter("{\"data\":{\"a\":[" + i + "]}}");
+    }
+    assertThat(ten.build().filters()).hasSize(10);
+    assertThat(EventSourceMappingConfig.defaults().filterQuota()).isEqualTo(5);
+    rejects(b -> {
+      b.filterQuota(10);
+      for (int i = 0; i < 11; i++) {
+        b.filter("{\"data\":{\"a\":[" + i + "]}}");
+      }
+    }, "at most 10 filters");
+    rejects(b -> b.filterQuota(4), "filterQuota");
+    rejects(b -> b.filterQuota(11), "filterQuota");
+  }
+
+  @Test
+  void recommended_theDocumentedMapping() {
+    EventSourceMappingConfig r = EventSourceMappingConfig.recommended().build();
+    assertThat(r.batchSize()).isEqualTo(100);
+    assertThat(r.reportBatchItemFailures()).isTrue();
+    assertThat(r.bisectBatchOnFunctionError()).isTrue();
+    assertThat(r.maximumRetryAttempts()).isEqualTo(10);
+    assertThat(r.maximumRecordAgeInSeconds()).isEqualTo(21_600);
+    assertThat(r.onFailureDestination()).isEqualTo(EventSourceMappingConfig.DestinationType.SQS);
+  }
+
+  @Test
   void build_boundaryValues_accepted() {
     EventSourceMappingConfig c = EventSourceMappingConfig.builder().batchSize(10_000)
         .maximumBatchingWindow(Duration.ofSeconds(300)).parallelizationFactor(10).maximumRetryAttempts(10_000)

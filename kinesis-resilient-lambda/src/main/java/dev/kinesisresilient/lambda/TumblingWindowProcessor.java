@@ -32,6 +32,9 @@ import org.jspecify.annotations.Nullable;
  * {@code maxStateBytes} fails the same way, with a {@link WindowStateTooLargeException}. KPL aggregates
  * are opened (as {@link KinesisBatchProcessor.Builder#deaggregate(boolean)}); when a sub-record fails,
  * the whole aggregate is reported and none of its sub-records is in the returned state.
+ * When a record given up on for good (permanent or out of attempts, no sink) is the first of a batch of
+ * several, the invocation fails with {@link BatchFailedException} instead, so that a mapping with
+ * {@code BisectBatchOnFunctionError} isolates it rather than discarding the records behind it with it.
  *
  * <p>In the final invocation ({@code isFinalInvokeForWindow}) the records it carries, if any, are folded
  * in first; then the {@code windowEndHandler} runs with the final state (retried in process like a
@@ -81,7 +84,8 @@ public interface TumblingWindowProcessor {
    * @return the response and what happened
    * @throws IllegalArgumentException when the event has no window or a malformed record
    * @throws WindowEndFailedException when the window-end handler failed in a final invocation
-   * @throws BatchFailedException when a record failed and {@code partialBatchResponse} is off
+   * @throws BatchFailedException when a record failed and {@code partialBatchResponse} is off, or the
+   *     first record of several was given up on for good
    */
   WindowBatchResult process(KinesisTimeWindowEvent event, Context context);
 

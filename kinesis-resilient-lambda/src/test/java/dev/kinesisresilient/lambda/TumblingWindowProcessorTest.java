@@ -122,6 +122,37 @@ final class TumblingWindowProcessorTest {
   }
 
   @Test
+  void process_firstRecordGivenUpForGoodWithOthersBehindIt_failsTheInvocationSoTheMappingBisects() {
+    TumblingWindowProcessor p = TumblingWindowProcessor.builder((s, r) -> {
+          if (r.partitionKey().equals("pill")) {
+            throw new IllegalStateException("always");
+          }
+          return count(s, r);
+        })
+        .clock(clock).retryPolicy(RetryPolicy.builder().maxAttempts(1).build()).build();
+    KinesisEvent b = batch("pill", "a", "b");
+    assertThatThrownBy(() -> p.process(event(b, Map.of("a", "1"), false, false), context()))
+        .isInstanceOf(BatchFailedException.class).hasMessageContaining("the first of this batch of 3");
+    // alone in its batch (after bisecting) it is reported, so the mapping can give up on it alone
+    WindowBatchResult alone = p.process(event(batch("pill"), Map.of("a", "1"), false, false), context());
+    assertThat(alone.reportedSequenceNumber()).isNotNull();
+    assertThat(alone.state().asMap()).containsExactly(Map.entry("a", "1"));
+  }
+
+  @Test
+  void process_firstRecordOutOfTime_reportedNotThrown() {
+    TumblingWindowProcessor p = TumblingWindowProcessor.builder((s, r) -> {
+          clock.advance(Duration.ofMillis(29_500));
+          throw new IllegalStateException("slow and failing");
+        })
+        .clock(clock).sleeper(clock::advance).safetyMargin(Duration.ofSeconds(1))
+        .retryPolicy(RetryPolicy.builder().maxAttempts(3).deadline(Duration.ofMinutes(5)).build()).build();
+    KinesisEvent b = batch("a", "b");
+    WindowBatchResult r = p.process(event(b, Map.of(), false, false), context());
+    assertThat(r.reportedSequenceNumber()).isEqualTo(seq(b, 0));
+  }
+
+  @Test
   void process_subRecordOfAggregateFails_reportsTheAggregateAndNoneOfItsSubRecordsIsInTheState() {
     TumblingWindowProcessor p = TumblingWindowProcessor.builder((s, r) -> {
           if (r.partitionKey().equals("bad")) {

@@ -63,8 +63,11 @@ public final class DefaultTumblingWindowProcessor implements TumblingWindowProce
     String reported = null;
     StopReason stop = StopReason.COMPLETED;
     Exception failure = null;
+    boolean firstGivenUp = false;
+    int index = -1;
     outer:
     for (StreamRecord record : records) {
+      index++;
       // The state before this Kinesis record: what Lambda must resume with if any of its user
       // records fails (it redelivers the whole record, every sub-record of an aggregate included).
       WindowState before = state;
@@ -81,6 +84,7 @@ public final class DefaultTumblingWindowProcessor implements TumblingWindowProce
           }
           stop = StopReason.RECORD_FAILED;
           failure = run.error();
+          firstGivenUp = run.gaveUp() && index == 0;
           u++;
         }
         state = before;
@@ -118,6 +122,18 @@ public final class DefaultTumblingWindowProcessor implements TumblingWindowProce
       if (!s.partialBatchResponse()) {
         throw new BatchFailedException(reported, "record " + reported + " of shard " + window.shardId()
             + " was not handled (" + stop + "); failing the whole invocation because partialBatchResponse is off");
+      }
+      if (firstGivenUp && records.size() > 1) {
+        // As KinesisBatchProcessor does: reporting the first record commits nothing, and a mapping with
+        // BisectBatchOnFunctionError splits a partial response only at the reported record, so it would
+        // never isolate it and would discard the healthy records behind it with it. A failed invocation is
+        // bisected (and Lambda keeps the state it passed in), so the record given up on ends up alone.
+        log.warn(PREFIX + "shard={}, window={}: record {}, the first of this batch of {}, failed for good; failing "
+            + "the invocation so that a mapping with BisectBatchOnFunctionError isolates it", window.shardId(),
+            window.start(), reported, records.size());
+        throw new BatchFailedException(reported, "record " + reported + ", the first of this batch of "
+            + records.size() + " records of shard " + window.shardId() + ", failed; failing the invocation so the "
+            + "event source mapping bisects the batch (BisectBatchOnFunctionError) and isolates the record");
       }
       failures.add(new TimeWindowEventResponse.BatchItemFailure(reported));
     }
@@ -226,7 +242,7 @@ public final class DefaultTumblingWindowProcessor implements TumblingWindowProce
       log.warn(PREFIX + "shard={}, sequenceNumber={}: {} after {} attempt(s) and {}; reporting the record failed",
           record.shardId(), record.sequenceNumber(), reason, attempts,
           sink == null ? "no quarantine sink" : "no time left to quarantine it", error);
-      return new Run(RecordOutcome.FAILED, state, error);
+      return new Run(RecordOutcome.FAILED, state, error, sink == null);
     }
     try {
       sink.quarantine(new QuarantinedRecord(record, reason, attempts, error, s.clock().instant()), timeLeft);
@@ -236,7 +252,7 @@ public final class DefaultTumblingWindowProcessor implements TumblingWindowProce
     } catch (Exception | LinkageError e) {
       log.warn(PREFIX + "shard={}, sequenceNumber={}: the quarantine sink failed ({}); reporting the record failed",
           record.shardId(), record.sequenceNumber(), reason, e);
-      return new Run(RecordOutcome.FAILED, state, error);
+      return new Run(RecordOutcome.FAILED, state, error, true);
     }
     log.warn(PREFIX + "shard={}, sequenceNumber={}: quarantined ({}, {} attempt(s)); not in the window's state",
         record.shardId(), record.sequenceNumber(), reason, attempts, error);
@@ -299,5 +315,15 @@ public final class DefaultTumblingWindowProcessor implements TumblingWindowProce
     return "TumblingWindowProcessor[" + s + "]";
   }
 
-  private record Run(RecordOutcome outcome, WindowState state, @Nullable Exception error) {}
+  /**
+   * One record's result.
+   *
+   * @param gaveUp whether the record failed for good (permanent or out of attempts, and no sink took
+   *     it), not for lack of time and not for the state limit
+   */
+  private record Run(RecordOutcome outcome, WindowState state, @Nullable Exception error, boolean gaveUp) {
+    Run(RecordOutcome outcome, WindowState state, @Nullable Exception error) {
+      this(outcome, state, error, false);
+    }
+  }
 }

@@ -141,6 +141,42 @@ final class EsmSimulatorWindowTest {
   }
 
   @Test
+  void runUntilIdle_poisonPillWithoutSinkAtAnyPosition_onlyItIsDiscardedAndEveryHealthyRecordCountedOnce() {
+    for (int pillAt : new int[] {0, 2, 4}) {
+      FakeKinesisAsyncClient k = FakeKinesisAsyncClient.builder().clock(clock).enforceShardLimits(false)
+          .stream("clicks", 1).build();
+      for (int i = 0; i < 5; i++) {
+        String key = i == pillAt ? "pill" : "k" + i;
+        k.putRecord(b -> b.streamName("clicks").partitionKey(key).data(SdkBytes.fromUtf8String("{}"))).join();
+      }
+      List<String> ends = new ArrayList<>();
+      TumblingWindowProcessor p = TumblingWindowProcessor.builder((s, r) -> {
+            if (r.partitionKey().equals("pill")) {
+              throw new IllegalStateException("always");
+            }
+            return count(s, r);
+          })
+          .windowEndHandler((w, s) -> ends.add(new TreeMap<>(s.asMap()).toString()))
+          .retryPolicy(RetryPolicy.builder().maxAttempts(1).build()).clock(clock).build();
+      EsmSimulator esm = EsmSimulator.windowedBuilder(k, "clicks", p::handleRequest)
+          .mapping(EventSourceMappingConfig.recommended().batchSize(100).tumblingWindowInSeconds(WINDOW_SECONDS)
+              .build())
+          .clock(clock).functionTimeout(Duration.ofSeconds(10)).build();
+      esm.runUntilIdle();
+
+      String pill = k.storedRecords("clicks").get(pillAt).sequenceNumber();
+      assertThat(esm.trace().discarded()).as("pill at %d", pillAt).containsExactly(pill);
+      List<String> healthy = new ArrayList<>();
+      for (int i = 0; i < 5; i++) {
+        if (i != pillAt) {
+          healthy.add("k" + i + "=1");
+        }
+      }
+      assertThat(ends).as("pill at %d", pillAt).containsExactly("{" + String.join(", ", healthy) + "}");
+    }
+  }
+
+  @Test
   void runUntilIdle_responseWithoutState_isAFailedInvocationAndRetriedWithThePreviousState() {
     put("a");
     put("b");

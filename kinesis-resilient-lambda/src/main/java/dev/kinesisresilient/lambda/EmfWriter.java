@@ -4,10 +4,12 @@ import dev.kinesisresilient.lambda.internal.Json;
 import java.io.PrintStream;
 import java.time.Clock;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 import java.util.regex.Pattern;
 import org.jspecify.annotations.Nullable;
 
@@ -33,6 +35,26 @@ import org.jspecify.annotations.Nullable;
  * FailureStops} (Count); {@code IteratorAge}, {@code BatchDuration} (Milliseconds). The {@code
  * Records*} counts are of user records.
  *
+ * <p><b>Validation.</b> Names and values are checked where they are given, against the EMF
+ * specification and CloudWatch's own limits, so that CloudWatch never drops a line:
+ * <ul>
+ *   <li>namespace (<a href="https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/cloudwatch_concepts.html#Namespace">CloudWatch
+ *       namespaces</a>, PutMetricData): 1..255 ASCII characters out of letters, digits, {@code . - _ / # :}
+ *       and space, at least one not a space, not starting with {@code :} or {@code AWS/};
+ *   <li>dimension name (<a href="https://docs.aws.amazon.com/AmazonCloudWatch/latest/APIReference/API_Dimension.html">Dimension</a>):
+ *       1..255 printable ASCII characters, at least one not whitespace, not starting with {@code :},
+ *       and not a name the writer already uses ({@code Stream}, {@code Shard}, {@code _aws} or a metric
+ *       name such as {@code BatchSize}: one root member cannot be both a dimension and a metric);
+ *   <li>dimension value (Dimension): 1..1024 printable ASCII characters, at least one not whitespace;
+ *   <li>at most 30 dimensions per dimension set (the writer adds {@code Stream} and, with shard level
+ *       on, {@code Shard}) and at most 100 metrics per line
+ *       (<a href="https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/CloudWatch_Embedded_Metric_Format_Specification.html">EMF
+ *       specification</a>).
+ * </ul>
+ * The stream and shard values come from the event; one that breaks the value rule makes {@link #line}
+ * throw, which the processor logs (metrics are then missing for that invocation, processing is not
+ * affected).
+ *
  * <p>Thread-safe: each line is built first and printed with one {@code println}. Does not own or
  * close the stream.
  *
@@ -40,7 +62,21 @@ import org.jspecify.annotations.Nullable;
  */
 public final class EmfWriter {
 
-  private static final Pattern NAMESPACE = Pattern.compile("[A-Za-z0-9./#:_\\-]{1,255}");
+  /** The metrics of every line, in order: a dimension may not use one of these names. */
+  static final List<String> METRIC_NAMES = List.of("BatchSize", "UserRecords", "RecordsSucceeded",
+      "RecordsFailed", "RecordsQuarantined", "RecordsFiltered", "RecordsExpired", "RecordsNotProcessed",
+      "RecordRetries", "DeadlineStops", "FailureStops", "IteratorAge", "BatchDuration");
+
+  /** CloudWatch: at most 30 dimensions per metric, so per EMF dimension set. */
+  static final int MAX_DIMENSIONS_PER_SET = 30;
+  /** EMF specification: at most 100 metric definitions per directive. */
+  static final int MAX_METRICS_PER_DIRECTIVE = 100;
+  static final int MAX_NAMESPACE_LENGTH = 255;
+  static final int MAX_DIMENSION_NAME_LENGTH = 255;
+  static final int MAX_DIMENSION_VALUE_LENGTH = 1024;
+
+  private static final Pattern NAMESPACE = Pattern.compile("[A-Za-z0-9./#:_ \\-]+");
+  private static final Set<String> RESERVED = reserved();
 
   private final String namespace;
   private final PrintStream out;
@@ -56,13 +92,21 @@ public final class EmfWriter {
     this.dimensions = Map.copyOf(b.dimensions);
   }
 
+  private static Set<String> reserved() {
+    Set<String> r = new HashSet<>(METRIC_NAMES);
+    r.add("Stream");
+    r.add("Shard");
+    r.add("_aws");
+    return Set.copyOf(r);
+  }
+
   /**
    * A builder for a writer to the given CloudWatch namespace.
    *
-   * @param namespace the CloudWatch namespace, 1..255 characters of letters, digits and
-   *     {@code . / # : _ -}
+   * @param namespace the CloudWatch namespace: 1..255 characters out of letters, digits, {@code . - _
+   *     / # :} and space, at least one not a space, not starting with {@code :} or {@code AWS/}
    * @return a new builder
-   * @throws IllegalArgumentException when the namespace is not valid
+   * @throws IllegalArgumentException when the namespace breaks one of these rules (the message names it)
    */
   public static Builder builder(String namespace) {
     return new Builder(namespace);
@@ -85,6 +129,10 @@ public final class EmfWriter {
    * @return the JSON document
    */
   public String line(InvocationMetrics m) {
+    checkDimensionValue("Stream", m.streamName());
+    if (shardLevel) {
+      checkDimensionValue("Shard", m.shardId());
+    }
     Map<String, @Nullable Object> metrics = new LinkedHashMap<>();
     metrics.put("BatchSize", m.batchSize());
     metrics.put("UserRecords", m.userRecords());
@@ -101,6 +149,11 @@ public final class EmfWriter {
     metrics.put("FailureStops", m.stopReason() == StopReason.RECORD_FAILED ? 1 : 0);
     metrics.put("IteratorAge", m.iteratorAge().toMillis());
     metrics.put("BatchDuration", m.duration().toMillis());
+    if (!metrics.keySet().equals(new java.util.LinkedHashSet<>(METRIC_NAMES))
+        || metrics.size() > MAX_METRICS_PER_DIRECTIVE) {
+      throw new IllegalStateException("EMF metrics " + metrics.keySet() + " differ from " + METRIC_NAMES
+          + " or exceed " + MAX_METRICS_PER_DIRECTIVE + " per line");
+    }
 
     List<Map<String, String>> definitions = new ArrayList<>();
     for (String name : metrics.keySet()) {
@@ -148,6 +201,77 @@ public final class EmfWriter {
         + dimensions.keySet() + "]";
   }
 
+  static String checkNamespace(String namespace) {
+    Objects.requireNonNull(namespace, "namespace");
+    String rule = null;
+    if (namespace.isEmpty() || namespace.length() > MAX_NAMESPACE_LENGTH) {
+      rule = "must be 1.." + MAX_NAMESPACE_LENGTH + " characters long (it is " + namespace.length() + ")";
+    } else if (!NAMESPACE.matcher(namespace).matches()) {
+      rule = "may only contain ASCII letters, digits, '.', '-', '_', '/', '#', ':' and space";
+    } else if (namespace.isBlank()) {
+      rule = "must contain at least one character that is not a space";
+    } else if (namespace.startsWith(":")) {
+      rule = "must not start with ':'";
+    } else if (namespace.startsWith("AWS/")) {
+      rule = "must not start with 'AWS/' (reserved for AWS services)";
+    }
+    if (rule != null) {
+      throw new IllegalArgumentException("CloudWatch namespace " + rule + ", was '" + printable(namespace) + "'");
+    }
+    return namespace;
+  }
+
+  static void checkDimensionName(String name) {
+    Objects.requireNonNull(name, "name");
+    String rule = asciiRule(name, MAX_DIMENSION_NAME_LENGTH);
+    if (rule == null && name.startsWith(":")) {
+      rule = "must not start with ':'";
+    }
+    if (rule != null) {
+      throw new IllegalArgumentException("CloudWatch dimension name " + rule + ", was '" + printable(name) + "'");
+    }
+  }
+
+  static void checkDimensionValue(String name, String value) {
+    Objects.requireNonNull(value, "value");
+    String rule = asciiRule(value, MAX_DIMENSION_VALUE_LENGTH);
+    if (rule != null) {
+      throw new IllegalArgumentException("CloudWatch dimension value of '" + printable(name) + "' " + rule
+          + ", was '" + printable(value) + "'");
+    }
+  }
+
+  /** The Dimension API's rules for a name or value, or null when it keeps them. */
+  private static @Nullable String asciiRule(String s, int maxLength) {
+    if (s.isEmpty() || s.length() > maxLength) {
+      return "must be 1.." + maxLength + " characters long (it is " + s.length() + ")";
+    }
+    for (int i = 0; i < s.length(); i++) {
+      char c = s.charAt(i);
+      if (c > 0x7e) {
+        return "must contain only ASCII characters (found U+" + String.format("%04X", (int) c) + " at index " + i + ")";
+      }
+      if (c < 0x20 || c == 0x7f) {
+        return "must not contain ASCII control characters (found 0x" + String.format("%02X", (int) c)
+            + " at index " + i + ")";
+      }
+    }
+    if (s.isBlank()) {
+      return "must contain at least one character that is not whitespace";
+    }
+    return null;
+  }
+
+  /** At most 80 characters of the input for a message, control characters escaped. */
+  private static String printable(String s) {
+    StringBuilder b = new StringBuilder();
+    for (int i = 0; i < s.length() && b.length() < 80; i++) {
+      char c = s.charAt(i);
+      b.append(c < 0x20 || c == 0x7f ? String.format("\\u%04x", (int) c) : String.valueOf(c));
+    }
+    return s.length() > 80 ? b + "..." : b.toString();
+  }
+
   /**
    * Builds an {@link EmfWriter}. Not thread-safe.
    *
@@ -161,13 +285,7 @@ public final class EmfWriter {
     private final Map<String, String> dimensions = new LinkedHashMap<>();
 
     private Builder(String namespace) {
-      Objects.requireNonNull(namespace, "namespace");
-      if (!NAMESPACE.matcher(namespace).matches() || namespace.startsWith("AWS/")) {
-        throw new IllegalArgumentException(
-            "namespace must be 1..255 characters of [A-Za-z0-9./#:_-] and not start with AWS/, was '"
-                + namespace + "'");
-      }
-      this.namespace = namespace;
+      this.namespace = checkNamespace(namespace);
     }
 
     /**
@@ -207,20 +325,29 @@ public final class EmfWriter {
     /**
      * Adds a dimension to every dimension set, for example {@code FunctionName}.
      *
-     * @param name the dimension name, not {@code Stream} or {@code Shard}
-     * @param value its value
+     * @param name the dimension name: 1..255 printable ASCII characters, at least one not whitespace,
+     *     not starting with {@code :}, not {@code Stream}, {@code Shard}, {@code _aws} or a metric name
+     *     of the line (such as {@code BatchSize}), and not added before
+     * @param value its value: 1..1024 printable ASCII characters, at least one not whitespace
      * @return this builder
-     * @throws IllegalArgumentException for a reserved or repeated name, or more than 28 dimensions
+     * @throws IllegalArgumentException when the name or value breaks one of these rules, or this would be
+     *     the 30th dimension (the writer adds {@code Stream} to every set; CloudWatch allows 30); the
+     *     message names the rule
      */
     public Builder dimension(String name, String value) {
-      Objects.requireNonNull(name, "name");
-      Objects.requireNonNull(value, "value");
-      if (name.isEmpty() || name.equals("Stream") || name.equals("Shard") || name.equals("_aws")
-          || dimensions.containsKey(name)) {
-        throw new IllegalArgumentException("dimension name '" + name + "' is reserved or already set");
+      checkDimensionName(name);
+      checkDimensionValue(name, value);
+      if (RESERVED.contains(name)) {
+        throw new IllegalArgumentException("dimension name '" + name + "' is used by the writer itself (Stream, "
+            + "Shard, _aws and the metric names " + METRIC_NAMES + "): a root member of an EMF line cannot be "
+            + "both a dimension and a metric");
       }
-      if (dimensions.size() >= 28) {
-        throw new IllegalArgumentException("at most 28 extra dimensions (CloudWatch allows 30 per set)");
+      if (dimensions.containsKey(name)) {
+        throw new IllegalArgumentException("dimension name '" + name + "' was already added");
+      }
+      if (dimensions.size() + 1 > MAX_DIMENSIONS_PER_SET - 1) {
+        throw new IllegalArgumentException("at most " + (MAX_DIMENSIONS_PER_SET - 1) + " extra dimensions: "
+            + "CloudWatch allows " + MAX_DIMENSIONS_PER_SET + " per dimension set and the writer adds Stream");
       }
       dimensions.put(name, value);
       return this;
@@ -230,8 +357,15 @@ public final class EmfWriter {
      * Builds the writer.
      *
      * @return the writer
+     * @throws IllegalStateException when shard level is on and more than 28 dimensions were added (with
+     *     {@code Stream} and {@code Shard}, a set would hold more than 30)
      */
     public EmfWriter build() {
+      if (shardLevel && dimensions.size() > MAX_DIMENSIONS_PER_SET - 2) {
+        throw new IllegalStateException("with shardLevel on, at most " + (MAX_DIMENSIONS_PER_SET - 2)
+            + " extra dimensions: CloudWatch allows " + MAX_DIMENSIONS_PER_SET + " per dimension set and the "
+            + "writer adds Stream and Shard; " + dimensions.size() + " were added");
+      }
       return new EmfWriter(this);
     }
   }

@@ -2,6 +2,8 @@ package dev.kinesisresilient.lambda.testing;
 
 import com.amazonaws.services.lambda.runtime.RequestHandler;
 import com.amazonaws.services.lambda.runtime.events.KinesisEvent;
+import com.amazonaws.services.lambda.runtime.events.KinesisTimeWindowEvent;
+import com.amazonaws.services.lambda.runtime.events.TimeWindowEventResponse;
 import com.amazonaws.services.lambda.runtime.events.StreamsEventResponse;
 import dev.kinesisresilient.core.BackoffStrategy;
 import dev.kinesisresilient.core.testing.ManualClock;
@@ -56,8 +58,15 @@ import software.amazon.awssdk.services.kinesis.model.ShardIteratorType;
  * whether a well-formed sequence number that is not in the batch fails it (it does, {@link
  * Builder#requireReportedIdInBatch}), and the {@code approximateInvokeCount} of a RecordAgeExceeded
  * record (deliveries so far plus one: AWS's recording for never-delivered records says 1).
- * Not modelled: tumbling windows (rejected), resharding (child shards are not followed), enhanced
- * fan-out, real concurrency (lanes are invoked in turn on the caller's thread).
+ * Not modelled: resharding (child shards are not followed), enhanced fan-out, real concurrency (lanes
+ * are invoked in turn on the caller's thread).
+ *
+ * <p>Tumbling windows ({@code TumblingWindowInSeconds} > 0): the handler gets a {@code
+ * KinesisTimeWindowEvent} (use {@link #windowedBuilder}) with the window, the state the previous
+ * invocation of the window returned, and the flags; a response without {@code state} fails the
+ * invocation; a final invocation ends each window, retried until it succeeds; a state over 1 MB ends the
+ * window early. The rules and the assumptions made where AWS documents nothing are in the package's
+ * {@code TumblingWindows} model and docs/lambda.md; ParallelizationFactor > 1 with windows is rejected.
  *
  * <p>KPL aggregates are delivered unopened, as Lambda does: one record with the aggregate's sequence
  * number, partition key and bytes; lanes and filters see only those. AWS filters aggregated records
@@ -135,6 +144,7 @@ public final class EsmSimulator {
   private final boolean requireReportedIdInBatch;
   private final boolean unparsableResponseIsSuccess;
   private final int maxInvocations;
+  private final @Nullable TumblingWindows windows;
 
   private final SimulatorTrace trace = new SimulatorTrace();
   private final List<String> onFailureRecords = new ArrayList<>();
@@ -163,9 +173,12 @@ public final class EsmSimulator {
     this.requireReportedIdInBatch = b.requireReportedIdInBatch;
     this.unparsableResponseIsSuccess = b.unparsableResponseIsSuccess;
     this.maxInvocations = b.maxInvocations;
-    if (mapping.tumblingWindowInSeconds() != 0) {
-      throw new UnsupportedOperationException("the simulator does not model tumbling windows");
+    if (mapping.tumblingWindowInSeconds() != 0 && mapping.parallelizationFactor() > 1) {
+      throw new UnsupportedOperationException("the simulator does not model tumbling windows with "
+          + "ParallelizationFactor > 1");
     }
+    this.windows = mapping.tumblingWindowInSeconds() == 0 ? null
+        : new TumblingWindows(mapping.tumblingWindowInSeconds(), b.maxWindowStateBytes);
   }
 
   /**
@@ -180,6 +193,28 @@ public final class EsmSimulator {
    */
   public static Builder builder(KinesisAsyncClient client, String streamName, RequestHandler<KinesisEvent, ?> handler) {
     return new Builder(client, streamName, handler);
+  }
+
+  /**
+   * A builder for a simulator of a mapping with a tumbling window ({@code TumblingWindowInSeconds} >
+   * 0 in the {@link Builder#mapping mapping}) to a handler of {@code KinesisTimeWindowEvent}s.
+   *
+   * @param client the Kinesis client to read with; owned by the caller
+   * @param streamName the stream
+   * @param handler the function's handler; it may return a {@link TimeWindowEventResponse}, a {@code
+   *     Map} (serialized as JSON) or null (a failed invocation: no state)
+   * @return a new builder
+   */
+  public static Builder windowedBuilder(KinesisAsyncClient client, String streamName,
+      RequestHandler<KinesisTimeWindowEvent, ?> handler) {
+    Objects.requireNonNull(handler, "handler");
+    RequestHandler<KinesisEvent, ?> adapted = (event, context) -> {
+      if (!(event instanceof KinesisTimeWindowEvent w)) {
+        throw new IllegalStateException("windowedBuilder needs a mapping with TumblingWindowInSeconds > 0");
+      }
+      return handler.handleRequest(w, context);
+    };
+    return new Builder(client, streamName, adapted);
   }
 
   /**
@@ -399,6 +434,7 @@ public final class EsmSimulator {
     int invokeCount;
     Instant notBefore = Instant.MIN;
     @Nullable Instant windowStart;
+    final TumblingWindows.Track window = new TumblingWindows.Track();
 
     Lane(ShardReader shard, int index) {
       this.shard = shard;
@@ -413,6 +449,10 @@ public final class EsmSimulator {
     }
 
     @Nullable Instant dueAt() {
+      Instant finalDue = finalDueAt();
+      if (finalDue != null) {
+        return finalDue.isAfter(notBefore) ? finalDue : notBefore;
+      }
       if (current != null || !halves.isEmpty()) {
         return notBefore;
       }
@@ -427,6 +467,9 @@ public final class EsmSimulator {
       Instant now = clock.instant();
       if (now.isBefore(notBefore)) {
         return false;
+      }
+      if (finalDueAt() != null && !now.isBefore(Objects.requireNonNull(finalDueAt()))) {
+        return invokeFinal();
       }
       if (current == null) {
         if (!halves.isEmpty()) {
@@ -470,6 +513,10 @@ public final class EsmSimulator {
         return true;
       }
       KinesisEvent event = event(batch);
+      if (windows != null) {
+        windows.opening(window, batch.get(0).arrival());
+        event = windows.event(window, event, shard.shardId, streamArnOrEmpty(), false);
+      }
       String requestId = new UUID(0x5eed_0000_0000_0000L, ++requestCounter).toString();
       FakeLambdaContext ctx = FakeLambdaContext.builder().clock(clock).timeout(functionTimeout)
           .requestId(requestId).functionName(functionName).region(region).build();
@@ -487,8 +534,16 @@ public final class EsmSimulator {
         functionError("Unhandled");
         return true;
       }
+      Map<String, String> state = windows == null ? null : TumblingWindows.stateOf(body(out));
+      if (windows != null && state == null) {
+        // AWS: "If the response does not contain a state property, Lambda considers this a failed invocation."
+        record(seqs, SimulatorTrace.Outcome.INVALID_RESPONSE, null);
+        functionError("Unhandled");
+        return true;
+      }
       if (!mapping.reportBatchItemFailures()) {
         record(seqs, SimulatorTrace.Outcome.SUCCESS, null);
+        acceptState(state);
         succeed();
         return true;
       }
@@ -497,6 +552,7 @@ public final class EsmSimulator {
           unparsableResponseIsSuccess);
       if (v instanceof ResponseRules.Success) {
         record(seqs, SimulatorTrace.Outcome.SUCCESS, null);
+        acceptState(state);
         succeed();
       } else if (v instanceof ResponseRules.Invalid) {
         record(seqs, SimulatorTrace.Outcome.INVALID_RESPONSE, null);
@@ -504,7 +560,60 @@ public final class EsmSimulator {
       } else {
         BigInteger lowest = ((ResponseRules.Partial) v).lowest();
         record(seqs, SimulatorTrace.Outcome.PARTIAL_FAILURE, lowest.toString());
+        acceptState(state);
         partial(lowest);
+      }
+      return true;
+    }
+
+    private @Nullable Instant finalDueAt() {
+      if (windows == null) {
+        return null;
+      }
+      return windows.finalDueAt(window, pending.isEmpty() ? null : pending.peekFirst().arrival(),
+          current != null || !halves.isEmpty(), clock.instant());
+    }
+
+    private void acceptState(@Nullable Map<String, String> state) {
+      if (windows != null && state != null) {
+        windows.accept(window, state);
+      }
+    }
+
+    /** The window's final invocation: no records, isFinalInvokeForWindow; retried until it succeeds. */
+    private boolean invokeFinal() {
+      TumblingWindows w = Objects.requireNonNull(windows);
+      invocationCount++;
+      if (throttles > 0) {
+        throttles--;
+        trace.invocation(new SimulatorTrace.Invocation(invocationCount, shard.shardId, index, List.of(), 0,
+            SimulatorTrace.Outcome.THROTTLED, null));
+        return true;
+      }
+      KinesisEvent empty = new KinesisEvent();
+      empty.setRecords(new ArrayList<>());
+      KinesisTimeWindowEvent event = w.event(window, empty, shard.shardId, streamArnOrEmpty(), true);
+      String requestId = new UUID(0x5eed_0000_0000_0000L, ++requestCounter).toString();
+      FakeLambdaContext ctx = FakeLambdaContext.builder().clock(clock).timeout(functionTimeout)
+          .requestId(requestId).functionName(functionName).region(region).build();
+      Object out = null;
+      boolean threw = false;
+      try {
+        out = handler.handleRequest(event, ctx);
+      } catch (RuntimeException | Error e) {
+        threw = true;
+      }
+      boolean timedOut = clock.instant().isAfter(ctx.deadline());
+      SimulatorTrace.Outcome outcome = threw ? SimulatorTrace.Outcome.FUNCTION_ERROR
+          : timedOut ? SimulatorTrace.Outcome.TIMEOUT
+          : TumblingWindows.stateOf(body(out)) == null ? SimulatorTrace.Outcome.INVALID_RESPONSE
+          : SimulatorTrace.Outcome.SUCCESS;
+      trace.invocation(new SimulatorTrace.Invocation(invocationCount, shard.shardId, index, List.of(), 0, outcome,
+          null));
+      if (outcome == SimulatorTrace.Outcome.SUCCESS) {
+        w.finalSucceeded(window);
+      } else if (retryBackoff != null) {
+        notBefore = clock.instant().plus(retryBackoff.computeDelay(1, Duration.ZERO));
       }
       return true;
     }
@@ -538,6 +647,9 @@ public final class EsmSimulator {
         SimRecord next = pending.peekFirst();
         if (!batch.isEmpty() && bytes + next.jsonBytes() > MAX_PAYLOAD_BYTES) {
           break;
+        }
+        if (windows != null && !batch.isEmpty() && !windows.sameWindow(batch.get(0).arrival(), next.arrival())) {
+          break; // a batch belongs to one tumbling window
         }
         bytes += next.jsonBytes();
         batch.add(pending.pollFirst());
@@ -697,6 +809,9 @@ public final class EsmSimulator {
     if (out instanceof StreamsEventResponse r) {
       return KinesisEvents.toJson(r);
     }
+    if (out instanceof TimeWindowEventResponse r) {
+      return TimeWindowEvents.toJson(r);
+    }
     return Json.write(out);
   }
 
@@ -720,6 +835,7 @@ public final class EsmSimulator {
     private boolean requireReportedIdInBatch = true;
     private boolean unparsableResponseIsSuccess;
     private int maxInvocations = 100_000;
+    private long maxWindowStateBytes = TumblingWindows.DEFAULT_MAX_STATE_BYTES;
 
     private Builder(KinesisAsyncClient client, String streamName, RequestHandler<KinesisEvent, ?> handler) {
       this.client = Objects.requireNonNull(client, "client");
@@ -859,10 +975,25 @@ public final class EsmSimulator {
     }
 
     /**
+     * The tumbling-window state size over which the window ends early (AWS: "1 MB" per shard).
+     *
+     * @param bytes default 1,000,000 (the JSON of the state in UTF-8); at least 2
+     * @return this builder
+     */
+    public Builder maxWindowStateBytes(long bytes) {
+      if (bytes < 2) {
+        throw new IllegalArgumentException("maxWindowStateBytes must be at least 2, was " + bytes);
+      }
+      this.maxWindowStateBytes = bytes;
+      return this;
+    }
+
+    /**
      * Builds the simulator; nothing is read until the first {@link EsmSimulator#step()}.
      *
      * @return the simulator
-     * @throws UnsupportedOperationException when the mapping has a tumbling window
+     * @throws UnsupportedOperationException when the mapping has a tumbling window and a
+     *     ParallelizationFactor above 1
      */
     public EsmSimulator build() {
       return new EsmSimulator(this);

@@ -5,7 +5,8 @@
  * {@code Context} whose remaining time follows a clock, and {@link
  * dev.kinesisresilient.lambda.testing.EsmSimulator} is a local event source mapping that reads a
  * stream from any {@code KinesisAsyncClient} and invokes a handler with the mapping's retry, bisect,
- * age, filter and partial-response rules.
+ * age, filter and partial-response rules, and tumbling windows; {@link
+ * dev.kinesisresilient.lambda.testing.TimeWindowEvents} builds tumbling-window events.
  *
  * <p>Published in the main artifact so applications can use them in their own tests. Nothing here
  * starts a thread; with a manual clock nothing sleeps.

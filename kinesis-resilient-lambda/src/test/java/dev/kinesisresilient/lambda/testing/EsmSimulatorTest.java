@@ -378,9 +378,9 @@ final class EsmSimulatorTest {
   }
 
   @Test
-  void tumblingWindow_notModelled_rejected() {
+  void tumblingWindowWithParallelizationFactor_notModelled_rejected() {
     assertThatThrownBy(() -> sim("one", (e, c) -> null,
-        EventSourceMappingConfig.builder().tumblingWindowInSeconds(60).build()).build())
+        EventSourceMappingConfig.builder().tumblingWindowInSeconds(60).parallelizationFactor(2).build()).build())
         .isInstanceOf(UnsupportedOperationException.class);
   }
 }

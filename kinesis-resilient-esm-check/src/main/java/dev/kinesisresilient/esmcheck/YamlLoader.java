@@ -9,6 +9,7 @@ import java.util.Map;
 import org.jspecify.annotations.Nullable;
 import org.snakeyaml.engine.v2.api.LoadSettings;
 import org.snakeyaml.engine.v2.api.lowlevel.Compose;
+import org.snakeyaml.engine.v2.exceptions.YamlEngineException;
 import org.snakeyaml.engine.v2.nodes.MappingNode;
 import org.snakeyaml.engine.v2.nodes.Node;
 import org.snakeyaml.engine.v2.nodes.NodeTuple;
@@ -31,7 +32,6 @@ final class YamlLoader {
     LoadSettings settings = LoadSettings.builder()
         .setLabel(label)
         .setSchema(new CoreSchema())
-        .setAllowDuplicateKeys(false)
         .setMaxAliasesForCollections(100)
         .build();
     Node root = new Compose(settings).composeString(text).orElse(null);
@@ -58,7 +58,12 @@ final class YamlLoader {
       } else {
         Map<String, @Nullable Object> map = new LinkedHashMap<>();
         for (NodeTuple t : ((MappingNode) node).getValue()) {
-          map.put(String.valueOf(convert(t.getKeyNode())), convert(t.getValueNode()));
+          String key = String.valueOf(convert(t.getKeyNode()));
+          if (map.containsKey(key)) {
+            String line = t.getKeyNode().getStartMark().map(m -> ", line " + (m.getLine() + 1)).orElse("");
+            throw new YamlEngineException("duplicate key '" + key + "'" + line);
+          }
+          map.put(key, convert(t.getValueNode()));
         }
         value = map;
       }

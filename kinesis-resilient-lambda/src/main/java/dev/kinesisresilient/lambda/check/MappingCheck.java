@@ -45,6 +45,9 @@ public final class MappingCheck {
   /** Lambda's default function timeout when a known function sets none. */
   public static final Duration DEFAULT_FUNCTION_TIMEOUT = Duration.ofSeconds(3);
 
+  /** Lambda's maximum function timeout. */
+  private static final Duration MAX_FUNCTION_TIMEOUT = Duration.ofMinutes(15);
+
   private static final int DEFAULT_BATCH_SIZE = 100;
   private static final String REPORT_BATCH_ITEM_FAILURES = "ReportBatchItemFailures";
   private static final Pattern DATA_KEY = Pattern.compile("\"data\"\\s*:");
@@ -251,15 +254,23 @@ public final class MappingCheck {
       }
     }
 
-    private void payload() {
-      if (averageRecordSizeBytes == null || !known("BatchSize")) {
-        return;
+    /** Records per batch that fit the 6 MB payload at the stated record size, or null when unknown. */
+    private @Nullable Long payloadFit() {
+      if (averageRecordSizeBytes == null) {
+        return null;
       }
       long base64 = (averageRecordSizeBytes + 2) / 3 * 4;
-      long perRecord = base64 + RECORD_EVENT_OVERHEAD_BYTES;
-      long fits = Math.max(1, MAX_PAYLOAD_BYTES / perRecord);
+      return Math.max(1, MAX_PAYLOAD_BYTES / (base64 + RECORD_EVENT_OVERHEAD_BYTES));
+    }
+
+    private void payload() {
+      Long fits = payloadFit();
+      if (fits == null || !known("BatchSize")) {
+        return;
+      }
       int batch = batchSize();
       if (batch > fits) {
+        long perRecord = (averageRecordSizeBytes + 2) / 3 * 4 + RECORD_EVENT_OVERHEAD_BYTES;
         add(MappingRule.PAYLOAD_CAP, Severity.INFO, "BatchSize",
             "BatchSize " + batch + " cannot fit the 6 MB invocation payload at " + averageRecordSizeBytes
                 + " bytes per record (about " + perRecord + " bytes in the event, base64 plus metadata): Lambda"
@@ -274,22 +285,25 @@ public final class MappingCheck {
       if (t == null || !known("Timeout") || !known("BatchSize")) {
         return;
       }
-      int batch = batchSize();
-      Duration work = perRecordTime.multipliedBy(batch);
-      Duration needed = work.plus(safetyMargin);
+      Long fits = payloadFit();
+      long batch = fits == null ? batchSize() : Math.min(batchSize(), fits);
+      Duration needed = perRecordTime.multipliedBy(batch).plus(safetyMargin);
       if (t.compareTo(needed) < 0) {
         String aggregated = producerAggregation == ProducerAggregation.AGGREGATED
             ? "; with aggregated producers BatchSize counts aggregates, each holding many user records, so it"
                 + " is worse"
             : "";
+        long maxBatch = Math.max(1, t.minus(safetyMargin).toMillis() / Math.max(1, perRecordTime.toMillis()));
+        String raise = needed.compareTo(MAX_FUNCTION_TIMEOUT) <= 0
+            ? "raise Timeout to at least " + seconds(needed) + " or lower BatchSize to " + maxBatch
+            : "lower BatchSize to " + maxBatch + " (no Timeout up to 15 min fits " + batch + " records)";
         add(MappingRule.TIMEOUT_SHORT, Severity.WARNING, "Timeout",
-            "function Timeout " + seconds(t) + " is shorter than BatchSize " + batch + " x " + millis(perRecordTime)
-                + " per record + a " + seconds(safetyMargin) + " safety margin = " + seconds(needed)
-                + ": a full batch times out, the whole batch is retried (duplicates) and the timeout uses a"
-                + " retry attempt" + aggregated,
-            "raise Timeout to at least " + seconds(needed) + " or lower BatchSize to "
-                + Math.max(1, t.minus(safetyMargin).toMillis() / Math.max(1, perRecordTime.toMillis()))
-                + "; with KinesisBatchProcessor keep safetyMargin so it stops and reports before the timeout");
+            "function Timeout " + seconds(t) + " is shorter than " + batch + " records (BatchSize"
+                + (fits != null && fits < batchSize() ? " " + batchSize() + ", capped by the 6 MB payload" : "")
+                + ") x " + millis(perRecordTime) + " per record + a " + seconds(safetyMargin) + " safety margin = "
+                + seconds(needed) + ": a full batch times out, the whole batch is retried (duplicates) and the"
+                + " timeout uses a retry attempt" + aggregated,
+            raise + "; with KinesisBatchProcessor keep safetyMargin so it stops and reports before the timeout");
       }
     }
 

@@ -303,5 +303,4 @@ final class CloudFormationReader implements Values.Resolver {
     }
     return Json.write(value);
   }
-
 }

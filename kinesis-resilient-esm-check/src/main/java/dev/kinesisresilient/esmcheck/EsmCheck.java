@@ -168,14 +168,20 @@ public final class EsmCheck {
       throw new UnreadableFileException("cannot parse: the top level is "
           + (root == null ? "empty" : "not an object") + ", not a template, plan or Lambda API response", null);
     }
-    if (CloudFormationReader.accepts(map)) {
-      return CloudFormationReader.read(map);
-    }
-    if (TerraformReader.accepts(map)) {
-      return TerraformReader.read(map);
-    }
-    if (LambdaApiReader.accepts(map)) {
-      return LambdaApiReader.read(map);
+    try {
+      if (CloudFormationReader.accepts(map)) {
+        return CloudFormationReader.read(map);
+      }
+      if (TerraformReader.accepts(map)) {
+        return TerraformReader.read(map);
+      }
+      if (LambdaApiReader.accepts(map)) {
+        return LambdaApiReader.read(map);
+      }
+    } catch (RuntimeException e) {
+      // A structure no reader expected (a list where a map belongs...): report it, check the others.
+      throw new UnreadableFileException("cannot parse: unexpected content (" + e.getClass().getSimpleName() + ": "
+          + oneLine(e) + ")", e);
     }
     throw new UnreadableFileException("cannot parse: not a SAM/CloudFormation template (no Resources), Terraform JSON"
         + " (no format_version with planned_values or values) or Lambda API response (no EventSourceMappings or"

@@ -2,10 +2,12 @@ package dev.kinesisresilient.esmcheck;
 
 import java.math.BigInteger;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import org.jspecify.annotations.Nullable;
 import org.snakeyaml.engine.v2.api.LoadSettings;
 import org.snakeyaml.engine.v2.api.lowlevel.Compose;
@@ -25,6 +27,9 @@ import org.snakeyaml.engine.v2.schema.CoreSchema;
  */
 final class YamlLoader {
 
+  /** The largest file read, in code points (256 Mi). */
+  static final int MAX_CODE_POINTS = 256 * 1024 * 1024;
+
   private YamlLoader() {}
 
   /** Parses text; throws snakeyaml-engine's exceptions (with line and column) when it is malformed. */
@@ -33,6 +38,8 @@ final class YamlLoader {
         .setLabel(label)
         .setSchema(new CoreSchema())
         .setMaxAliasesForCollections(100)
+        // Terraform plans and synthesized templates can be far larger than the 3 MB default.
+        .setCodePointLimit(MAX_CODE_POINTS)
         .build();
     Node root = new Compose(settings).composeString(text).orElse(null);
     return root == null ? null : new Converter().convert(root);
@@ -40,11 +47,16 @@ final class YamlLoader {
 
   private static final class Converter {
     private final Map<Node, Object> seen = new IdentityHashMap<>();
+    private final Set<Node> inProgress = Collections.newSetFromMap(new IdentityHashMap<>());
 
     @Nullable Object convert(Node node) {
       Object done = seen.get(node);
       if (done != null) {
         return done;
+      }
+      if (!inProgress.add(node)) {
+        throw new YamlEngineException("recursive alias" + node.getStartMark().map(m -> ", line " + (m.getLine() + 1))
+            .orElse(""));
       }
       Object value;
       if (node instanceof ScalarNode s) {
@@ -74,6 +86,7 @@ final class YamlLoader {
       if (value != null) {
         seen.put(node, value);
       }
+      inProgress.remove(node);
       return value;
     }
 

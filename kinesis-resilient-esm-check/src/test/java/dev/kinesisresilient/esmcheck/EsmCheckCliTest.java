@@ -2,9 +2,13 @@ package dev.kinesisresilient.esmcheck;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /** Options, output formats and exit codes. */
 final class EsmCheckCliTest {
@@ -87,6 +91,18 @@ final class EsmCheckCliTest {
       assertThat(r.exit()).as(String.join(" ", args)).isEqualTo(EsmCheck.EXIT_UNREADABLE);
       assertThat(r.err()).contains("usage: java -jar esm-check.jar");
     }
+  }
+
+  @Test
+  void run_templateLargerThanTheYamlParsersDefaultLimit_isChecked(@TempDir Path dir) throws IOException {
+    // snakeyaml-engine stops at 3 MB by default; synthesized templates and Terraform plans get bigger.
+    String template = Files.readString(Path.of(Cli.resource("rules/ESM-NO-BISECT-triggers.yaml")))
+        + "Metadata:\n  Padding: " + "x".repeat(3 * 1024 * 1024 + 100_000) + "\n";
+
+    Cli.Result r = Cli.run(Files.writeString(dir.resolve("big.yaml"), template).toString());
+
+    assertThat(r.exit()).as(r.err()).isEqualTo(EsmCheck.EXIT_WARNING);
+    assertThat(r.findingLines()).singleElement().asString().contains("ESM-NO-BISECT");
   }
 
   @Test

@@ -16,6 +16,7 @@ final class UnreadableFilesTest {
       "malformed/not-utf8.yaml | cannot read: not UTF-8 text",
       "malformed/top-level-list.yaml | cannot parse: the top level is not an object",
       "malformed/empty.yaml | cannot parse: the top level is empty",
+      "malformed/recursive-alias.yaml | cannot parse: recursive alias, line 1",
       "malformed/unknown-format.yaml | cannot parse: not a SAM/CloudFormation template (no Resources)",
       "does-not-exist.yaml | cannot read: no such file",
       "malformed | cannot read: is a directory"})

@@ -45,6 +45,9 @@ public final class MappingCheck {
   /** Lambda's default function timeout when a known function sets none. */
   public static final Duration DEFAULT_FUNCTION_TIMEOUT = Duration.ofSeconds(3);
 
+  /** Memory at which Lambda gives a function one full vCPU (1,769 MB); CPU share scales with memory. */
+  private static final long ONE_VCPU_MEMORY_BYTES = 1769L * 1024 * 1024;
+
   /** Lambda's maximum function timeout. */
   private static final Duration MAX_FUNCTION_TIMEOUT = Duration.ofMinutes(15);
 
@@ -302,9 +305,20 @@ public final class MappingCheck {
                 + (fits != null && fits < batchSize() ? " " + batchSize() + ", capped by the 6 MB payload" : "")
                 + ") x " + millis(perRecordTime) + " per record + a " + seconds(safetyMargin) + " safety margin = "
                 + seconds(needed) + ": a full batch times out, the whole batch is retried (duplicates) and the"
-                + " timeout uses a retry attempt" + aggregated,
+                + " timeout uses a retry attempt" + aggregated + cpu(),
             raise + "; with KinesisBatchProcessor keep safetyMargin so it stops and reports before the timeout");
       }
+    }
+
+    /** A note on CPU share when the function's memory is below one vCPU's worth (1,769 MB). */
+    private String cpu() {
+      Long bytes = s.functionMemorySizeBytes();
+      if (bytes == null || bytes >= ONE_VCPU_MEMORY_BYTES) {
+        return "";
+      }
+      long mib = bytes / (1024 * 1024);
+      return String.format(Locale.ROOT, "; MemorySize %d MB gives about %.2f of a vCPU, so measure the per-record"
+          + " time at that size", mib, (double) bytes / ONE_VCPU_MEMORY_BYTES);
     }
 
     private void parallelization() {

@@ -120,6 +120,18 @@ final class MappingCheckTest {
   }
 
   @Test
+  void check_timeoutOnASmallFunction_saysItsCpuShare() {
+    List<Finding> small = MappingCheck.defaults().check("m", recommended().functionTimeout(Duration.ofSeconds(3))
+        .functionMemorySizeBytes(256L * 1024 * 1024).build());
+    List<Finding> large = MappingCheck.defaults().check("m", recommended().functionTimeout(Duration.ofSeconds(3))
+        .functionMemorySizeBytes(2048L * 1024 * 1024).build());
+
+    assertThat(small).singleElement().extracting(Finding::message).asString()
+        .endsWith("; MemorySize 256 MB gives about 0.14 of a vCPU, so measure the per-record time at that size");
+    assertThat(large).singleElement().extracting(Finding::message).asString().doesNotContain("vCPU");
+  }
+
+  @Test
   void check_unknownFunction_skipsTheTimeoutRule() {
     assertThat(MappingCheck.defaults().check("m", recommended().functionTimeout(null).batchSize(10_000).build()))
         .extracting(Finding::rule).doesNotContain(MappingRule.TIMEOUT_SHORT);

@@ -116,37 +116,30 @@ public interface KinesisBatchWriter extends AutoCloseable {
     /**
      * The stream, by name. Exactly one of {@code streamName} and {@code streamArn} is required.
      *
-     * @param streamName 1..128 characters
+     * @param streamName 1..128 characters of {@code [a-zA-Z0-9_.-]} ({@link StreamNames})
      * @return this builder
-     * @throws IllegalArgumentException when empty or longer than 128 characters
+     * @throws IllegalArgumentException when it breaks that rule
      * @throws IllegalStateException when the stream was already set
      */
     public Builder streamName(String streamName) {
-      Objects.requireNonNull(streamName, "streamName");
-      if (streamName.isEmpty() || streamName.length() > 128) {
-        throw new IllegalArgumentException(
-            "streamName must be 1..128 characters, was " + streamName.length());
-      }
+      StreamNames.requireValidName(streamName, "streamName");
       requireUnset(this.streamName == null && this.streamArn == null, "streamName/streamArn");
       this.streamName = streamName;
       return this;
     }
 
     /**
-     * The stream, by ARN ({@code arn:aws:kinesis:REGION:ACCOUNT:stream/NAME}). Exactly one of
-     * {@code streamName} and {@code streamArn} is required.
+     * The stream, by ARN ({@code arn:<partition>:kinesis:<region>:<12-digit account>:stream/<name>}).
+     * Exactly one of {@code streamName} and {@code streamArn} is required.
      *
-     * @param streamArn the stream ARN
+     * @param streamArn the stream ARN; its name follows the {@link #streamName} rule ({@link
+     *     StreamNames})
      * @return this builder
      * @throws IllegalArgumentException when it is not a Kinesis stream ARN
      * @throws IllegalStateException when the stream was already set
      */
     public Builder streamArn(String streamArn) {
-      Objects.requireNonNull(streamArn, "streamArn");
-      if (!streamArn.startsWith("arn:") || !streamArn.contains(":stream/")) {
-        throw new IllegalArgumentException(
-            "streamArn must look like arn:aws:kinesis:REGION:ACCOUNT:stream/NAME, was " + streamArn);
-      }
+      StreamNames.requireValidArn(streamArn, "streamArn");
       requireUnset(this.streamName == null && this.streamArn == null, "streamName/streamArn");
       this.streamArn = streamArn;
       return this;

@@ -12,6 +12,7 @@ import dev.kinesisresilient.core.KinesisRecord;
 import dev.kinesisresilient.core.MetricsOptions;
 import dev.kinesisresilient.core.RecordResult;
 import dev.kinesisresilient.core.RetryPolicy;
+import dev.kinesisresilient.core.StreamNames;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -126,7 +127,7 @@ public final class ResilientBatchWriter implements KinesisBatchWriter {
     this.scheduler = scheduler == null ? newScheduler() : scheduler;
     this.clock = clock;
     this.backoff = policy.backoff(random);
-    String stream = streamName != null ? streamName : streamArn.substring(streamArn.indexOf(":stream/") + 8);
+    String stream = streamName != null ? streamName : StreamNames.nameOfArn(Objects.requireNonNull(streamArn));
     this.metrics = WriterMetrics.create(metricsOptions, stream, () -> inFlight);
     this.logPrefix = "[writer stream=" + stream + "] ";
     this.settings = "KinesisBatchWriter[stream=" + (streamName != null ? streamName : streamArn)

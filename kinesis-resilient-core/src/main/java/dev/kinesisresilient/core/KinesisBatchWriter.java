@@ -66,8 +66,9 @@ public interface KinesisBatchWriter extends AutoCloseable {
 
   /**
    * Stops accepting writes. Writes already accepted go on to their results; then a scheduler the
-   * writer created is shut down and its meters are removed. Does not block and does not close the
-   * client.
+   * writer created is shut down and its gauges are removed (its shared meters too, unless another
+   * open writer or producer on the same registry, stream and tags still uses them). Does not block and
+   * does not close the client.
    */
   @Override
   void close();
@@ -96,6 +97,8 @@ public interface KinesisBatchWriter extends AutoCloseable {
     /** Default {@link #attemptTimeout(Duration)}: 5 s. */
     public static final Duration DEFAULT_ATTEMPT_TIMEOUT = Duration.ofSeconds(5);
 
+    private static final java.util.regex.Pattern CLIENT_ID = java.util.regex.Pattern.compile("[A-Za-z0-9._-]{1,64}");
+
     private final KinesisAsyncClient client;
     private @Nullable String streamName;
     private @Nullable String streamArn;
@@ -108,6 +111,7 @@ public interface KinesisBatchWriter extends AutoCloseable {
     private @Nullable Clock clock;
     private @Nullable Supplier<? extends RandomGenerator> random;
     private @Nullable MetricsOptions metrics;
+    private @Nullable String clientId;
 
     private Builder(KinesisAsyncClient client) {
       this.client = Objects.requireNonNull(client, "client");
@@ -142,6 +146,27 @@ public interface KinesisBatchWriter extends AutoCloseable {
       StreamNames.requireValidArn(streamArn, "streamArn");
       requireUnset(this.streamName == null && this.streamArn == null, "streamName/streamArn");
       this.streamArn = streamArn;
+      return this;
+    }
+
+    /**
+     * Identifies this writer among the writers and producers sharing a meter registry: the {@code
+     * client.id} tag of its gauges (see docs/metrics.md).
+     *
+     * @param clientId default: the stream name plus a random suffix (for example {@code
+     *     orders-1a2b3}); 1..64 characters of {@code [A-Za-z0-9._-]}, unique per registry
+     * @return this builder
+     * @throws IllegalArgumentException when malformed
+     * @throws IllegalStateException when already set
+     */
+    public Builder clientId(String clientId) {
+      Objects.requireNonNull(clientId, "clientId");
+      if (!CLIENT_ID.matcher(clientId).matches()) {
+        throw new IllegalArgumentException("clientId must be 1..64 characters of [A-Za-z0-9._-], was \""
+            + clientId + "\"");
+      }
+      requireUnset(this.clientId == null, "clientId");
+      this.clientId = clientId;
       return this;
     }
 
@@ -304,7 +329,8 @@ public interface KinesisBatchWriter extends AutoCloseable {
           scheduler,
           clock == null ? Clock.systemUTC() : clock,
           random == null ? ThreadLocalRandom::current : random,
-          metrics);
+          metrics,
+          clientId);
     }
 
     private static void requireUnset(boolean unset, String option) {

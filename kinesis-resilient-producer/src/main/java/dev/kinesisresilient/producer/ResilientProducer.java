@@ -126,7 +126,8 @@ public interface ResilientProducer extends AutoCloseable {
    * Stops intake at once ({@code send} then throws), keeps sending buffered records until all are
    * complete or {@code timeout} passes, then fails what is left with reason {@link
    * dev.kinesisresilient.core.FailureReason#CLOSED}, stops the sender thread and removes the
-   * producer's meters. Blocks the caller up to {@code timeout} (plus the moment it takes to fail what
+   * producer's meters (those shared with another open writer or producer on the same registry, stream
+   * and tags stay until the last of them closes). Blocks the caller up to {@code timeout} (plus the moment it takes to fail what
    * is left). Called from the sender thread (a callback), it only starts the close and returns.
    * Calling it again is harmless.
    *

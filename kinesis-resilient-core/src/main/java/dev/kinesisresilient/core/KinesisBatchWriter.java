@@ -66,8 +66,9 @@ public interface KinesisBatchWriter extends AutoCloseable {
 
   /**
    * Stops accepting writes. Writes already accepted go on to their results; then a scheduler the
-   * writer created is shut down and its meters are removed. Does not block and does not close the
-   * client.
+   * writer created is shut down and its gauges are removed (its shared meters too, unless another
+   * open writer or producer on the same registry, stream and tags still uses them). Does not block and
+   * does not close the client.
    */
   @Override
   void close();
@@ -96,6 +97,8 @@ public interface KinesisBatchWriter extends AutoCloseable {
     /** Default {@link #attemptTimeout(Duration)}: 5 s. */
     public static final Duration DEFAULT_ATTEMPT_TIMEOUT = Duration.ofSeconds(5);
 
+    private static final java.util.regex.Pattern CLIENT_ID = java.util.regex.Pattern.compile("[A-Za-z0-9._-]{1,64}");
+
     private final KinesisAsyncClient client;
     private @Nullable String streamName;
     private @Nullable String streamArn;
@@ -108,6 +111,7 @@ public interface KinesisBatchWriter extends AutoCloseable {
     private @Nullable Clock clock;
     private @Nullable Supplier<? extends RandomGenerator> random;
     private @Nullable MetricsOptions metrics;
+    private @Nullable String clientId;
 
     private Builder(KinesisAsyncClient client) {
       this.client = Objects.requireNonNull(client, "client");
@@ -116,39 +120,53 @@ public interface KinesisBatchWriter extends AutoCloseable {
     /**
      * The stream, by name. Exactly one of {@code streamName} and {@code streamArn} is required.
      *
-     * @param streamName 1..128 characters
+     * @param streamName 1..128 characters of {@code [a-zA-Z0-9_.-]} ({@link StreamNames})
      * @return this builder
-     * @throws IllegalArgumentException when empty or longer than 128 characters
+     * @throws IllegalArgumentException when it breaks that rule
      * @throws IllegalStateException when the stream was already set
      */
     public Builder streamName(String streamName) {
-      Objects.requireNonNull(streamName, "streamName");
-      if (streamName.isEmpty() || streamName.length() > 128) {
-        throw new IllegalArgumentException(
-            "streamName must be 1..128 characters, was " + streamName.length());
-      }
+      StreamNames.requireValidName(streamName, "streamName");
       requireUnset(this.streamName == null && this.streamArn == null, "streamName/streamArn");
       this.streamName = streamName;
       return this;
     }
 
     /**
-     * The stream, by ARN ({@code arn:aws:kinesis:REGION:ACCOUNT:stream/NAME}). Exactly one of
-     * {@code streamName} and {@code streamArn} is required.
+     * The stream, by ARN ({@code arn:<partition>:kinesis:<region>:<12-digit account>:stream/<name>}).
+     * Exactly one of {@code streamName} and {@code streamArn} is required.
      *
-     * @param streamArn the stream ARN
+     * @param streamArn the stream ARN; its name follows the {@link #streamName} rule ({@link
+     *     StreamNames})
      * @return this builder
      * @throws IllegalArgumentException when it is not a Kinesis stream ARN
      * @throws IllegalStateException when the stream was already set
      */
     public Builder streamArn(String streamArn) {
-      Objects.requireNonNull(streamArn, "streamArn");
-      if (!streamArn.startsWith("arn:") || !streamArn.contains(":stream/")) {
-        throw new IllegalArgumentException(
-            "streamArn must look like arn:aws:kinesis:REGION:ACCOUNT:stream/NAME, was " + streamArn);
-      }
+      StreamNames.requireValidArn(streamArn, "streamArn");
       requireUnset(this.streamName == null && this.streamArn == null, "streamName/streamArn");
       this.streamArn = streamArn;
+      return this;
+    }
+
+    /**
+     * Identifies this writer among the writers and producers sharing a meter registry: the {@code
+     * client.id} tag of its gauges (see docs/metrics.md).
+     *
+     * @param clientId default: the stream name plus a random suffix (for example {@code
+     *     orders-1a2b3}); 1..64 characters of {@code [A-Za-z0-9._-]}, unique per registry
+     * @return this builder
+     * @throws IllegalArgumentException when malformed
+     * @throws IllegalStateException when already set
+     */
+    public Builder clientId(String clientId) {
+      Objects.requireNonNull(clientId, "clientId");
+      if (!CLIENT_ID.matcher(clientId).matches()) {
+        throw new IllegalArgumentException("clientId must be 1..64 characters of [A-Za-z0-9._-], was \""
+            + clientId + "\"");
+      }
+      requireUnset(this.clientId == null, "clientId");
+      this.clientId = clientId;
       return this;
     }
 
@@ -311,7 +329,8 @@ public interface KinesisBatchWriter extends AutoCloseable {
           scheduler,
           clock == null ? Clock.systemUTC() : clock,
           random == null ? ThreadLocalRandom::current : random,
-          metrics);
+          metrics,
+          clientId);
     }
 
     private static void requireUnset(boolean unset, String option) {

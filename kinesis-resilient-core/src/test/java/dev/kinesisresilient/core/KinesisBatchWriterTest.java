@@ -319,7 +319,7 @@ final class KinesisBatchWriterTest {
         .isInstanceOf(IllegalStateException.class)
         .hasMessage("attemptTimeout (PT2S) must not exceed retryPolicy.deadline (PT1S)");
     assertThatThrownBy(() -> KinesisBatchWriter.builder(client).streamArn("orders"))
-        .hasMessageContaining("streamArn must look like");
+        .hasMessageContaining("streamArn must be a Kinesis stream ARN");
   }
 
   @Test

@@ -130,6 +130,78 @@ final class WriterMetricsTest {
     assertThat(registry.getMeters()).isEmpty();
   }
 
+  private KinesisBatchWriter writer(MetricsOptions options, String clientId) {
+    SplittableRandom random = new SplittableRandom(1);
+    return KinesisBatchWriter.builder(client).streamName("orders").clock(clock).scheduler(scheduler)
+        .random(() -> random).metrics(options).clientId(clientId).build();
+  }
+
+  private double acknowledged() {
+    return registry.get("kinesis.resilient.records.acknowledged").tag("stream", "orders").counters().stream()
+        .mapToDouble(io.micrometer.core.instrument.Counter::count).sum();
+  }
+
+  @Test
+  void twoWriters_sameStreamAndRegistry_closingOneKeepsTheOthersMetersUntilTheLastCloses() {
+    KinesisBatchWriter a = writer(MetricsOptions.of(registry), "a");
+    KinesisBatchWriter b = writer(MetricsOptions.of(registry), "b");
+    a.write(records(2)).join();
+    b.write(records(2)).join();
+    assertThat(acknowledged()).isEqualTo(4.0);
+    assertThat(registry.get("kinesis.resilient.putrecords.inflight").gauges())
+        .extracting(g -> g.getId().getTag("client.id")).containsExactlyInAnyOrder("a", "b");
+
+    a.close();
+    b.write(records(3)).join();
+    assertThat(acknowledged()).as("the shared counters survive a's close and keep counting b's records")
+        .isEqualTo(7.0);
+    assertThat(registry.get("kinesis.resilient.putrecords.latency").timers()).isNotEmpty();
+    assertThat(registry.get("kinesis.resilient.record.attempts").tags("result", "acknowledged").summary().count())
+        .isEqualTo(7);
+    assertThat(registry.get("kinesis.resilient.putrecords.inflight").gauges())
+        .as("a's own gauge is gone, b's stays").extracting(g -> g.getId().getTag("client.id")).containsExactly("b");
+
+    b.close();
+    assertThat(registry.getMeters()).as("the last user removes the shared meters").isEmpty();
+  }
+
+  @Test
+  void twoWriters_differentTags_doNotShareMeterLifetimes() {
+    registry.config().commonTags("env", "test");
+    KinesisBatchWriter a = writer(MetricsOptions.of(registry), "a");
+    KinesisBatchWriter b = writer(MetricsOptions.of(registry).withTags(List.of(Tag.of("app", "x"))), "b");
+    a.write(records(1)).join();
+    b.write(records(1)).join();
+    a.close();
+    assertThat(registry.find("kinesis.resilient.records.acknowledged").tag("app", "x").counters()).isNotEmpty();
+    assertThat(registry.getMeters()).allMatch(m -> "x".equals(m.getId().getTag("app")));
+    b.close();
+    assertThat(registry.getMeters()).isEmpty();
+  }
+
+  @Test
+  void meters_unitsSetAndPrometheusNamesDoNotRepeatTheirUnit() {
+    client.thenFailEntries(Map.of(1, PTE));
+    KinesisBatchWriter w = writer(MetricsOptions.of(registry), RetryPolicy.defaults());
+    w.write(records(2));
+    scheduler.advance(Duration.ofSeconds(1));
+    client.thenThrow("ResourceNotFoundException", 400);
+    w.write(records(1)).join();
+    assertThat(registry.get("kinesis.resilient.record.attempts").summaries())
+        .allMatch(m -> "attempts".equals(m.getId().getBaseUnit()));
+    assertThat(registry.get("kinesis.resilient.putrecords.request.records").summary().getId().getBaseUnit())
+        .isEqualTo("records");
+    assertThat(registry.get("kinesis.resilient.putrecords.inflight").gauge().getId().getBaseUnit())
+        .isEqualTo("requests");
+    assertThat(registry.getMeters().stream().map(m -> m.getId().getName()).distinct()).hasSize(8);
+    assertThat(dev.kinesisresilient.core.it.PrometheusNames.repeatingUnits(registry)).isEmpty();
+    assertThat(registry.getMeters().stream().map(m -> dev.kinesisresilient.core.it.PrometheusNames.of(m.getId()))
+        .distinct()).contains("kinesis_resilient_records_acknowledged", "kinesis_resilient_records_failed",
+            "kinesis_resilient_entries_retried", "kinesis_resilient_record_attempts",
+            "kinesis_resilient_putrecords_request_records", "kinesis_resilient_putrecords_inflight_requests",
+            "kinesis_resilient_putrecords_request_bytes", "kinesis_resilient_putrecords_latency_seconds");
+  }
+
   @Test
   void noRegistry_noMeters() {
     SplittableRandom random = new SplittableRandom(1);

@@ -77,6 +77,16 @@ final class MetricsTest {
     assertThat(registry.get("kinesis.resilient.lambda.batch.duration").timer().count()).isEqualTo(1);
   }
 
+  @Test
+  void meters_prometheusNamesDoNotRepeatTheirUnit() {
+    processor().process(event(), FakeLambdaContext.builder().clock(clock).build());
+    assertThat(registry.getMeters().stream().map(m -> m.getId().getName()).distinct()).hasSize(8);
+    assertThat(dev.kinesisresilient.core.it.PrometheusNames.repeatingUnits(registry)).isEmpty();
+    assertThat(registry.getMeters().stream().map(m -> dev.kinesisresilient.core.it.PrometheusNames.of(m.getId())))
+        .contains("kinesis_resilient_lambda_early_stops", "kinesis_resilient_lambda_records",
+            "kinesis_resilient_lambda_subrecords_per_record");
+  }
+
   private double count(String result) {
     return registry.get("kinesis.resilient.lambda.records").tag("stream", "orders")
         .tag("shard", "shardId-000000000007").tag("result", result).counter().count();

@@ -87,8 +87,23 @@ final class DefaultResilientProducer implements ResilientProducer {
 
   @Override
   public CompletableFuture<RecordResult> send(KinesisRecord record) {
-    PendingRecord p = append(record, settings.maxBlockTime().toNanos(), true);
-    return Objects.requireNonNull(p).future;
+    if (!sender.onSenderThread()) {
+      PendingRecord p = append(record, settings.maxBlockTime().toNanos(), true);
+      return Objects.requireNonNull(p).future;
+    }
+    // A callback or the failure handler sending on the sender thread: only this thread frees buffer
+    // space, so waiting for space here would stop the producer until maxBlockTime (every other sender
+    // waits too). Fail at once instead, as Kafka does for sends from its callbacks.
+    try {
+      PendingRecord p = append(record, 0, true);
+      return Objects.requireNonNull(p).future;
+    } catch (BufferFullException e) {
+      throw new BufferFullException("send() was called on the producer's sender thread ("
+          + Thread.currentThread().getName() + ", from a completion callback or the failure handler) while the "
+          + "buffer is full; it fails at once instead of waiting, because only this thread frees buffer space. "
+          + "Send from another thread (attach callbacks with the *Async variants or set callbackExecutor) or "
+          + "use trySend. " + e.getMessage());
+    }
   }
 
   @Override

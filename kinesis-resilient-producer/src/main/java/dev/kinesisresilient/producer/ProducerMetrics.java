@@ -7,14 +7,13 @@ import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Tag;
 import io.micrometer.core.instrument.Tags;
 import io.micrometer.core.instrument.Timer;
 import io.micrometer.core.instrument.binder.BaseUnits;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.jspecify.annotations.Nullable;
@@ -24,6 +23,10 @@ import org.jspecify.annotations.Nullable;
  * latency, rejection and rate-limit meters under {@code kinesis.resilient.producer.}. Meters are
  * registered once at construction (per shard when a shard appears) and held in fields; hot paths only
  * increment. Documented in docs/metrics.md. Thread-safe.
+ *
+ * <p>Lifetimes follow {@link WriterMetrics}: the gauges read this producer's state, carry its {@code
+ * client.id} tag and are removed on close; the counters, timers and summaries are shared with every
+ * other writer or producer on the same stream and registry, and removed when the last of them closes.
  */
 final class ProducerMetrics implements AutoCloseable {
   static final String PREFIX = WriterMetrics.PREFIX + "producer.";
@@ -36,8 +39,8 @@ final class ProducerMetrics implements AutoCloseable {
   static final String RATE_LIMIT = PREFIX + "shard.rate.limit";
   static final String AGGREGATION_ENABLED = PREFIX + "aggregation.enabled";
   static final String AGGREGATION_USER_RECORDS = PREFIX + "aggregation.user.records";
-  static final String AGGREGATION_BYTES_SAVED = PREFIX + "aggregation.bytes.saved";
-  static final String AGGREGATION_BYTES_ADDED = PREFIX + "aggregation.bytes.added";
+  static final String AGGREGATION_BYTES_SAVED = PREFIX + "aggregation.saved";
+  static final String AGGREGATION_BYTES_OVERHEAD = PREFIX + "aggregation.overhead";
   static final String AGGREGATION_RESENT = PREFIX + "aggregation.resent";
 
   private final WriterMetrics writer;
@@ -45,8 +48,9 @@ final class ProducerMetrics implements AutoCloseable {
   private final Tags base;
   private final boolean shardLevel;
   private final int maxShards;
-  private final List<Meter.Id> registered = new ArrayList<>();
   private final Map<String, Meter.Id> rateGauges = new HashMap<>();
+  /** Re-send counters by shard tag (registered on first use, bounded by the shard tag cap). */
+  private final Map<String, Counter> resent = new HashMap<>();
   private final @Nullable Timer bufferWait;
   private final @Nullable Counter rejectedFull;
   private final @Nullable Timer latencyAcknowledged;
@@ -54,11 +58,9 @@ final class ProducerMetrics implements AutoCloseable {
   private final @Nullable DistributionSummary userRecordsPerRecord;
   private final @Nullable Counter bytesSaved;
   private final @Nullable Counter bytesAdded;
-  /** Re-send counters by shard tag (registered on first use, bounded by the shard tag cap). */
-  private final Map<String, Counter> resent = new HashMap<>();
 
   ProducerMetrics(@Nullable MetricsOptions options, String stream, DefaultResilientProducer producer) {
-    this.writer = WriterMetrics.create(options, stream, producer::inFlightRequests);
+    this.writer = WriterMetrics.create(options, stream, producer.clientId(), producer::inFlightRequests);
     if (options == null) {
       registry = null;
       base = Tags.empty();
@@ -74,42 +76,44 @@ final class ProducerMetrics implements AutoCloseable {
       return;
     }
     registry = options.registry();
-    base = Tags.of(options.tags()).and("stream", stream);
+    base = writer.baseTags();
+    Tags own = writer.ownTags();
     shardLevel = options.shardLevel();
     maxShards = options.maxShardTagValues();
-    add(Gauge.builder(BUFFER_BYTES, producer, DefaultResilientProducer::bufferedBytes)
+    writer.own(Gauge.builder(BUFFER_BYTES, producer, DefaultResilientProducer::bufferedBytes)
         .description("Bytes charged against maxBufferedBytes by pending records")
-        .baseUnit(BaseUnits.BYTES).tags(base).register(registry));
-    add(Gauge.builder(BUFFER_LIMIT, producer, DefaultResilientProducer::maxBufferedBytes)
-        .description("maxBufferedBytes").baseUnit(BaseUnits.BYTES).tags(base).register(registry));
-    add(Gauge.builder(BUFFER_RECORDS, producer, DefaultResilientProducer::pendingRecords)
+        .baseUnit(BaseUnits.BYTES).tags(own).register(registry));
+    writer.own(Gauge.builder(BUFFER_LIMIT, producer, DefaultResilientProducer::maxBufferedBytes)
+        .description("maxBufferedBytes").baseUnit(BaseUnits.BYTES).tags(own).register(registry));
+    writer.own(Gauge.builder(BUFFER_RECORDS, producer, DefaultResilientProducer::pendingRecords)
         .description("Records accepted and not yet complete (buffered, retrying or in flight)")
-        .baseUnit("records").tags(base).register(registry));
-    bufferWait = add(Timer.builder(BUFFER_WAIT).description("Time send() spent blocked waiting for buffer space")
-        .tags(base).register(registry));
-    rejectedFull = add(Counter.builder(RECORDS_REJECTED).description("Records send() refused")
-        .baseUnit("records").tags(base.and("reason", "buffer_full")).register(registry));
-    latencyAcknowledged = add(Timer.builder(RECORD_LATENCY)
+        .baseUnit("records").tags(own).register(registry));
+    bufferWait = Timer.builder(BUFFER_WAIT).description("Time send() spent blocked waiting for buffer space")
+        .tags(base).register(registry);
+    // No base unit: the name says what is counted, and Prometheus would repeat it (records_rejected_records).
+    rejectedFull = Counter.builder(RECORDS_REJECTED).description("Records send() refused")
+        .tags(base.and("reason", "buffer_full")).register(registry);
+    latencyAcknowledged = Timer.builder(RECORD_LATENCY)
         .description("Time from send() to the record's result").tags(base.and("result", "acknowledged"))
-        .register(registry));
-    latencyFailed = add(Timer.builder(RECORD_LATENCY)
+        .register(registry);
+    latencyFailed = Timer.builder(RECORD_LATENCY)
         .description("Time from send() to the record's result").tags(base.and("result", "failed"))
-        .register(registry));
-    add(Gauge.builder(AGGREGATION_ENABLED, producer, DefaultResilientProducer::aggregationActive)
+        .register(registry);
+    writer.own(Gauge.builder(AGGREGATION_ENABLED, producer, DefaultResilientProducer::aggregationActive)
         .description("1 while the producer packs records into KPL aggregates; 0 when aggregation is off "
             + "or turned itself off (AUTO record distribution, no shard map)")
-        .tags(base).register(registry));
+        .tags(own).register(registry));
     if (producer.aggregationConfigured()) {
-      userRecordsPerRecord = add(DistributionSummary.builder(AGGREGATION_USER_RECORDS)
+      userRecordsPerRecord = DistributionSummary.builder(AGGREGATION_USER_RECORDS)
           .description("User records per Kinesis record sent by an aggregating shard (1 for a record sent "
-              + "on its own)").baseUnit("records").tags(base).register(registry));
-      bytesSaved = add(Counter.builder(AGGREGATION_BYTES_SAVED)
+              + "on its own)").baseUnit("records").tags(base).register(registry);
+      bytesSaved = Counter.builder(AGGREGATION_BYTES_SAVED)
           .description("Per aggregate sent: its user records' sizes (data plus partition key) minus the "
-              + "aggregate's record size, when positive").baseUnit(BaseUnits.BYTES).tags(base).register(registry));
-      bytesAdded = add(Counter.builder(AGGREGATION_BYTES_ADDED)
+              + "aggregate's record size, when positive").baseUnit(BaseUnits.BYTES).tags(base).register(registry);
+      bytesAdded = Counter.builder(AGGREGATION_BYTES_OVERHEAD)
           .description("Per aggregate sent: the aggregate's record size minus its user records' sizes, when "
               + "positive (framing outweighed key de-duplication)").baseUnit(BaseUnits.BYTES).tags(base)
-          .register(registry));
+          .register(registry);
     } else {
       userRecordsPerRecord = null;
       bytesSaved = null;
@@ -137,41 +141,6 @@ final class ProducerMetrics implements AutoCloseable {
         bytesAdded.increment(-saved);
       }
     }
-  }
-
-  /**
-   * User records of an aggregate that landed on {@code shardId} (not the predicted shard) across that
-   * shard's hash key range, and are sent again.
-   *
-   * @param shardId the shard the aggregate landed on
-   * @param records how many user records are sent again
-   */
-  void aggregateResent(String shardId, int records) {
-    if (registry == null || records <= 0) {
-      return;
-    }
-    Counter c;
-    synchronized (registered) {
-      String tag = !shardLevel ? WriterMetrics.ALL_SHARDS
-          : resent.containsKey(shardId) || resent.size() < maxShards ? shardId : WriterMetrics.OTHER_SHARDS;
-      c = resent.get(tag);
-      if (c == null) {
-        c = Counter.builder(AGGREGATION_RESENT)
-            .description("User records of an aggregate stored on a shard other than predicted (a reshard), "
-                + "outside that shard's hash key range, sent again")
-            .baseUnit("records").tags(base.and("shard", tag)).register(registry);
-        registered.add(c.getId());
-        resent.put(tag, c);
-      }
-    }
-    c.increment(records);
-  }
-
-  private <M extends Meter> M add(M meter) {
-    synchronized (registered) {
-      registered.add(meter.getId());
-    }
-    return meter;
   }
 
   WriterMetrics writer() {
@@ -204,15 +173,16 @@ final class ProducerMetrics implements AutoCloseable {
       return;
     }
     String tag = lane.isShard() ? lane.id : WriterMetrics.ALL_SHARDS;
-    synchronized (registered) {
+    synchronized (rateGauges) {
       if (rateGauges.containsKey(tag) || (lane.isShard() && shardLevel && rateGauges.size() >= maxShards)) {
         return;
       }
       Gauge g = Gauge.builder(RATE_LIMIT, lane.limiter, AdaptiveRateLimiter::recordsPerSecond)
           .description("Current adaptive write limit (records per second) of a shard, or of the stream "
               + "when shards are not predicted")
-          .baseUnit("records.per.second").tags(base.and("shard", tag)).strongReference(true).register(registry);
-      rateGauges.put(tag, g.getId());
+          .baseUnit("records.per.second").tags(writer.ownTags(Tag.of("shard", tag))).strongReference(true)
+          .register(registry);
+      rateGauges.put(tag, writer.own(g).getId());
     }
   }
 
@@ -221,30 +191,52 @@ final class ProducerMetrics implements AutoCloseable {
     if (registry == null || !shardLevel || !lane.isShard()) {
       return;
     }
-    synchronized (registered) {
-      Meter.Id id = rateGauges.remove(lane.id);
-      if (id != null) {
-        registry.remove(id);
-      }
+    Meter.Id id;
+    synchronized (rateGauges) {
+      id = rateGauges.remove(lane.id);
+    }
+    if (id != null) {
+      writer.removeOwn(id);
     }
   }
 
-  @Override
-  public void close() {
-    writer.close();
-    if (registry == null) {
+  /**
+   * User records of an aggregate that landed on {@code shardId} (not the predicted shard) across that
+   * shard's hash key range, and are sent again.
+   *
+   * @param shardId the shard the aggregate landed on
+   * @param records how many user records are sent again
+   */
+  void aggregateResent(String shardId, int records) {
+    if (registry == null || records <= 0) {
       return;
     }
-    synchronized (registered) {
-      for (Meter.Id id : registered) {
-        registry.remove(id);
+    Counter c;
+    synchronized (resent) {
+      String tag = !shardLevel ? WriterMetrics.ALL_SHARDS
+          : resent.containsKey(shardId) || resent.size() < maxShards ? shardId : WriterMetrics.OTHER_SHARDS;
+      c = resent.get(tag);
+      if (c == null) {
+        // Shared like the writer's per-shard counters: removed when the last user of the registry closes.
+        c = Counter.builder(AGGREGATION_RESENT)
+            .description("User records of an aggregate stored on a shard other than predicted (a reshard), "
+                + "outside that shard's hash key range, sent again")
+            .tags(base.and("shard", tag)).register(registry);
+        resent.put(tag, c);
       }
-      for (Meter.Id id : rateGauges.values()) {
-        registry.remove(id);
-      }
-      registered.clear();
+    }
+    c.increment(records);
+  }
+
+  /** Removes the gauges, and the shared meters when no other writer or producer uses them. */
+  @Override
+  public void close() {
+    synchronized (rateGauges) {
       rateGauges.clear();
+    }
+    synchronized (resent) {
       resent.clear();
     }
+    writer.close();
   }
 }

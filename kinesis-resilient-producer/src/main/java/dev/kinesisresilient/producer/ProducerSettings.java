@@ -5,6 +5,7 @@ import dev.kinesisresilient.core.ErrorClassifier;
 import dev.kinesisresilient.core.MetricsOptions;
 import dev.kinesisresilient.core.RecordResult;
 import dev.kinesisresilient.core.RetryPolicy;
+import dev.kinesisresilient.core.StreamNames;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.concurrent.Executor;
@@ -46,8 +47,7 @@ record ProducerSettings(
     if (streamName != null) {
       return streamName;
     }
-    String arn = java.util.Objects.requireNonNull(streamArn);
-    return arn.substring(arn.indexOf(":stream/") + 8);
+    return StreamNames.nameOfArn(java.util.Objects.requireNonNull(streamArn));
   }
 
   /** Lists every setting; logged once at INFO on start. */

@@ -18,7 +18,9 @@ import software.amazon.awssdk.services.kinesis.KinesisAsyncClient;
  * complete, and the failure handler runs, on the producer's sender thread ({@code
  * kinesis-resilient-sender-<clientId>}) unless a callback executor is configured: dependent actions
  * attached with {@code thenApply}/{@code whenComplete} must be fast there, or use the {@code *Async}
- * variants.
+ * variants. Only the sender thread frees buffer space, so a {@link #send} made on it (from a callback
+ * or the failure handler) never waits for space: when the buffer is full it throws {@link
+ * BufferFullException} at once, and the callback decides what to do with the record.
  *
  * <p><b>Lifecycle and ownership:</b> {@link #builder(KinesisAsyncClient)} starts the sender thread;
  * {@link #close(Duration)} stops intake, drains, and stops it. The {@link KinesisAsyncClient}, any
@@ -59,17 +61,26 @@ public interface ResilientProducer extends AutoCloseable {
    * Appends a record to the buffer, blocking for at most {@code maxBlockTime} while the buffer is
    * full (callers are served in arrival order).
    *
+   * <p>Called on the producer's sender thread (from a dependent action of a returned future or from
+   * the failure handler, which run there unless a callback executor is set), it never blocks: the
+   * sender thread is the one that frees buffer space, so waiting there would stop the producer and
+   * every caller blocked in {@code send}. With a full buffer it throws {@link BufferFullException}
+   * at once, with a message saying so; the record was not accepted.
+   *
    * @param record the record; its size (data plus partition key) must be within {@code
    *     limits.maxRecordBytes}
    * @return a future of the record's result, completed exactly once: {@link RecordResult.Acknowledged}
    *     or {@link RecordResult.Failed}, never exceptionally. The producer keeps the record's state apart
    *     from this future and never reads it: completing or cancelling it changes only what its holder
-   *     sees; the record is still sent, counted and completed once by the producer.
+   *     sees; the record is still sent, counted and completed once by the producer. It completes on
+   *     the sender thread unless a callback executor is set: a dependent action that sends there gets
+   *     {@link BufferFullException} at once when the buffer is full (see above).
    * @throws NullPointerException when {@code record} is null
    * @throws dev.kinesisresilient.core.RecordTooLargeException when the record is over {@code
    *     limits.maxRecordBytes}
    * @throws IllegalStateException when the producer is closing or closed
-   * @throws BufferFullException when no buffer space came free within {@code maxBlockTime}
+   * @throws BufferFullException when no buffer space came free within {@code maxBlockTime}; on the
+   *     sender thread, at once when the buffer is full
    * @throws dev.kinesisresilient.core.KinesisResilientException when interrupted while waiting (the
    *     thread's interrupt flag is set again)
    */
@@ -115,7 +126,8 @@ public interface ResilientProducer extends AutoCloseable {
    * Stops intake at once ({@code send} then throws), keeps sending buffered records until all are
    * complete or {@code timeout} passes, then fails what is left with reason {@link
    * dev.kinesisresilient.core.FailureReason#CLOSED}, stops the sender thread and removes the
-   * producer's meters. Blocks the caller up to {@code timeout} (plus the moment it takes to fail what
+   * producer's meters (those shared with another open writer or producer on the same registry, stream
+   * and tags stay until the last of them closes). Blocks the caller up to {@code timeout} (plus the moment it takes to fail what
    * is left). Called from the sender thread (a callback), it only starts the close and returns.
    * Calling it again is harmless.
    *

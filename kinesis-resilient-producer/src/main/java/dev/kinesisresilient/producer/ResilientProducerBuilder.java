@@ -5,6 +5,7 @@ import dev.kinesisresilient.core.ErrorClassifier;
 import dev.kinesisresilient.core.MetricsOptions;
 import dev.kinesisresilient.core.RecordResult;
 import dev.kinesisresilient.core.RetryPolicy;
+import dev.kinesisresilient.core.StreamNames;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.HashSet;
@@ -129,36 +130,30 @@ public final class ResilientProducerBuilder {
    * The stream, by name. Exactly one of {@code streamName} and {@code streamArn} is required; no
    * default.
    *
-   * @param streamName 1..128 characters
+   * @param streamName 1..128 characters of {@code [a-zA-Z0-9_.-]} ({@link StreamNames})
    * @return this builder
-   * @throws IllegalArgumentException when empty or longer than 128 characters
+   * @throws IllegalArgumentException when it breaks that rule
    * @throws IllegalStateException when the stream was already set
    */
   public ResilientProducerBuilder streamName(String streamName) {
-    Objects.requireNonNull(streamName, "streamName");
-    if (streamName.isEmpty() || streamName.length() > 128) {
-      throw new IllegalArgumentException("streamName must be 1..128 characters, was " + streamName.length());
-    }
+    StreamNames.requireValidName(streamName, "streamName");
     once("streamName/streamArn");
     this.streamName = streamName;
     return this;
   }
 
   /**
-   * The stream, by ARN ({@code arn:aws:kinesis:REGION:ACCOUNT:stream/NAME}). Exactly one of {@code
-   * streamName} and {@code streamArn} is required; no default.
+   * The stream, by ARN ({@code arn:<partition>:kinesis:<region>:<12-digit account>:stream/<name>}).
+   * Exactly one of {@code streamName} and {@code streamArn} is required; no default.
    *
-   * @param streamArn the stream ARN
+   * @param streamArn the stream ARN; its name follows the {@link #streamName} rule ({@link
+   *     StreamNames})
    * @return this builder
    * @throws IllegalArgumentException when it is not a Kinesis stream ARN
    * @throws IllegalStateException when the stream was already set
    */
   public ResilientProducerBuilder streamArn(String streamArn) {
-    Objects.requireNonNull(streamArn, "streamArn");
-    if (!streamArn.startsWith("arn:") || !streamArn.contains(":stream/")) {
-      throw new IllegalArgumentException(
-          "streamArn must look like arn:aws:kinesis:REGION:ACCOUNT:stream/NAME, was " + streamArn);
-    }
+    StreamNames.requireValidArn(streamArn, "streamArn");
     once("streamName/streamArn");
     this.streamArn = streamArn;
     return this;
@@ -544,7 +539,7 @@ public final class ResilientProducerBuilder {
     if (aggregation && preserveOrder) {
       throw new IllegalStateException("aggregation and preserveOrder cannot both be on");
     }
-    String stream = streamName != null ? streamName : streamArn.substring(streamArn.indexOf(":stream/") + 8);
+    String stream = streamName != null ? streamName : StreamNames.nameOfArn(Objects.requireNonNull(streamArn));
     String id = clientId != null ? clientId
         : sanitize(stream) + "-" + Integer.toHexString(ThreadLocalRandom.current().nextInt(0x10000, 0x100000));
     return new ProducerSettings(streamName, streamArn, id, limits, lingerTime, maxBufferedBytes, maxBlockTime,

@@ -141,6 +141,11 @@ final class Sender implements Runnable {
     this.thread = t;
   }
 
+  /** Whether the caller is the sender thread (a completion callback or the failure handler). */
+  boolean onSenderThread() {
+    return Thread.currentThread() == thread;
+  }
+
   @Override
   public void run() {
     while (!terminated) {

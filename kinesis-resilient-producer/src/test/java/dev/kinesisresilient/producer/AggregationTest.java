@@ -366,7 +366,7 @@ final class AggregationTest {
     assertThat(perRecord.totalAmount()).isEqualTo(100.0);
     assertThat(registry.get(ProducerMetrics.AGGREGATION_BYTES_SAVED).counter().count())
         .isEqualTo((double) (userBytes - s.sizeBytes()));
-    assertThat(registry.get(ProducerMetrics.AGGREGATION_BYTES_ADDED).counter().count()).isZero();
+    assertThat(registry.get(ProducerMetrics.AGGREGATION_BYTES_OVERHEAD).counter().count()).isZero();
   }
 
   @Test

@@ -26,13 +26,13 @@ final class Harness {
   final DefaultResilientProducer producer;
   final Sender sender;
 
-  private Harness(ManualClock clock, FakeKinesisAsyncClient fake, KinesisAsyncClient client,
+  private Harness(ManualClock clock, FakeKinesisAsyncClient fake, KinesisAsyncClient client, String clientId,
       Consumer<ResilientProducerBuilder> options) {
     this.clock = clock;
     this.fake = fake;
     ResilientProducerBuilder b = ResilientProducer.builder(client)
         .streamName(STREAM)
-        .clientId("test")
+        .clientId(clientId)
         .clock(clock)
         .random(() -> new SplittableRandom(7));
     options.accept(b);
@@ -43,7 +43,7 @@ final class Harness {
   static Harness create(int shards, Consumer<ResilientProducerBuilder> options) {
     ManualClock clock = ManualClock.create();
     FakeKinesisAsyncClient fake = FakeKinesisAsyncClient.builder().clock(clock).stream(STREAM, shards).build();
-    return new Harness(clock, fake, fake, options);
+    return new Harness(clock, fake, fake, "test", options);
   }
 
   static Harness create(int shards) {
@@ -52,7 +52,13 @@ final class Harness {
 
   static Harness on(ManualClock clock, FakeKinesisAsyncClient fake, KinesisAsyncClient client,
       Consumer<ResilientProducerBuilder> options) {
-    return new Harness(clock, fake, client, options);
+    return new Harness(clock, fake, client, "test", options);
+  }
+
+  /** A second producer on the same fake and clock, with its own client id. */
+  static Harness on(ManualClock clock, FakeKinesisAsyncClient fake, String clientId,
+      Consumer<ResilientProducerBuilder> options) {
+    return new Harness(clock, fake, fake, clientId, options);
   }
 
   /** A retry policy without jitter: delays 100, 200, 400 ... ms capped at 2 s. */

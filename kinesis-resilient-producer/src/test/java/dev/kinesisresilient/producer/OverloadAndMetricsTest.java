@@ -97,7 +97,72 @@ final class OverloadAndMetricsTest {
         .isEqualTo(1.0);
     assertThat(registry.get("kinesis.resilient.putrecords.latency").timers()).isNotEmpty();
     assertThat(registry.get("kinesis.resilient.putrecords.inflight").gauge()).isNotNull();
+    assertThat(registry.get("kinesis.resilient.producer.buffer.bytes").gauge().getId().getTag("client.id"))
+        .isEqualTo("test");
     h.producer.release();
     assertThat(registry.getMeters()).isEmpty();
+  }
+
+  private static double acknowledged(SimpleMeterRegistry registry) {
+    return registry.get("kinesis.resilient.records.acknowledged").counters().stream()
+        .mapToDouble(io.micrometer.core.instrument.Counter::count).sum();
+  }
+
+  private static void drain(Harness h) {
+    for (int i = 0; i < 100 && h.producer.stats().pending() > 0; i++) {
+      Instant next = h.step();
+      if (next.isBefore(Instant.MAX)) {
+        h.clock.set(next);
+      }
+    }
+    assertThat(h.producer.stats().pending()).isZero();
+  }
+
+  @Test
+  void twoProducers_sameStreamAndRegistry_closingOneKeepsTheOthersMetersUntilTheLastCloses() {
+    SimpleMeterRegistry registry = new SimpleMeterRegistry();
+    Harness a = Harness.create(2, b -> b.lingerTime(Duration.ZERO).metrics(MetricsOptions.of(registry)));
+    Harness b = Harness.on(a.clock, a.fake, "second", o -> o.lingerTime(Duration.ZERO)
+        .metrics(MetricsOptions.of(registry)));
+    a.send(record("a1"));
+    b.send(record("b1"));
+    drain(a);
+    drain(b);
+    assertThat(acknowledged(registry)).isEqualTo(2.0);
+    assertThat(registry.get("kinesis.resilient.producer.buffer.limit").gauges()).hasSize(2);
+
+    a.producer.release(); // what close does once a's sender has stopped
+    b.send(record("b2"));
+    drain(b);
+    assertThat(acknowledged(registry)).as("b's records still counted after a closed").isEqualTo(3.0);
+    assertThat(registry.get("kinesis.resilient.producer.record.latency").tag("result", "acknowledged").timer()
+        .count()).isEqualTo(3);
+    assertThat(registry.get("kinesis.resilient.producer.buffer.limit").gauges())
+        .extracting(g -> g.getId().getTag("client.id")).containsExactly("second");
+    assertThat(registry.get("kinesis.resilient.putrecords.inflight").gauges())
+        .extracting(g -> g.getId().getTag("client.id")).containsExactly("second");
+
+    b.producer.release();
+    assertThat(registry.getMeters()).isEmpty();
+  }
+
+  @Test
+  void meters_prometheusNamesDoNotRepeatTheirUnit() {
+    SimpleMeterRegistry registry = new SimpleMeterRegistry();
+    Harness h = Harness.create(2, b -> b.lingerTime(Duration.ZERO).aggregation(true)
+        .metrics(MetricsOptions.of(registry)));
+    h.fake.failNextEntries(1, "InternalFailure", "Internal service failure.");
+    for (int i = 0; i < 20; i++) {
+      h.send(record("k" + i));
+    }
+    drain(h);
+    assertThat(dev.kinesisresilient.core.it.PrometheusNames.repeatingUnits(registry)).isEmpty();
+    assertThat(registry.getMeters().stream().map(m -> dev.kinesisresilient.core.it.PrometheusNames.of(m.getId())))
+        .contains("kinesis_resilient_producer_records_rejected", "kinesis_resilient_producer_aggregation_saved_bytes",
+            "kinesis_resilient_producer_aggregation_overhead_bytes", "kinesis_resilient_producer_buffer_bytes",
+            "kinesis_resilient_producer_shard_rate_limit_records_per_second")
+        .doesNotContain("kinesis_resilient_producer_records_rejected_records",
+            "kinesis_resilient_producer_aggregation_bytes_saved_bytes");
+    h.producer.release();
   }
 }

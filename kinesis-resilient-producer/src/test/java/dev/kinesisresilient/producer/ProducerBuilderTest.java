@@ -76,6 +76,26 @@ final class ProducerBuilderTest {
   }
 
   @Test
+  void streamNameAndArn_invalid_rejectedAtTheSetterNamingFieldAndRule() {
+    for (String name : new String[] {"orders/1", "bad name!", "caf\u00e9", "x".repeat(129)}) {
+      assertThatThrownBy(() -> ResilientProducer.builder(fake).streamName(name))
+          .isInstanceOf(IllegalArgumentException.class)
+          .hasMessage("streamName must be 1..128 characters of [a-zA-Z0-9_.-], was \"" + name + "\"");
+    }
+    for (String arn : new String[] {"arn:aws:kinesis:us-east-1:123456789012:stream/",
+        "arn:aws:firehose:us-east-1:123456789012:stream/orders", "arn:aws:kinesis:us-east-1:12345678901:stream/orders",
+        "arn:aws:kinesis:us-east-1:123456789012:stream/bad name!"}) {
+      assertThatThrownBy(() -> ResilientProducer.builder(fake).streamArn(arn))
+          .isInstanceOf(IllegalArgumentException.class).hasMessageStartingWith("streamArn must ")
+          .hasMessageContaining(arn);
+    }
+    for (String partition : new String[] {"aws", "aws-cn", "aws-us-gov"}) {
+      String arn = "arn:" + partition + ":kinesis:us-gov-west-1:123456789012:stream/s";
+      assertThat(ResilientProducer.builder(fake).streamArn(arn).settings().stream()).isEqualTo("s");
+    }
+  }
+
+  @Test
   void send_badInput_rejectedAtTheCallWithCoreMessages() {
     Harness h = Harness.create(1, b -> b.limits(BatchLimits.defaults().withMaxRecordBytes(100)).maxBufferedBytes(BatchLimits.MIB));
     assertThatThrownBy(() -> h.producer.send(null)).isInstanceOf(NullPointerException.class).hasMessageContaining("record");

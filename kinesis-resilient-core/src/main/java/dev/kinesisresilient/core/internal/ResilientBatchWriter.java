@@ -12,6 +12,7 @@ import dev.kinesisresilient.core.KinesisRecord;
 import dev.kinesisresilient.core.MetricsOptions;
 import dev.kinesisresilient.core.RecordResult;
 import dev.kinesisresilient.core.RetryPolicy;
+import dev.kinesisresilient.core.StreamNames;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -100,6 +101,7 @@ public final class ResilientBatchWriter implements KinesisBatchWriter {
    * @param clock the clock
    * @param random the random source
    * @param metricsOptions the metrics options, or null
+   * @param clientId the client id (tag of the writer's own meters), or null for a default
    */
   public ResilientBatchWriter(
       KinesisAsyncClient client,
@@ -113,7 +115,8 @@ public final class ResilientBatchWriter implements KinesisBatchWriter {
       @Nullable ScheduledExecutorService scheduler,
       Clock clock,
       Supplier<? extends RandomGenerator> random,
-      @Nullable MetricsOptions metricsOptions) {
+      @Nullable MetricsOptions metricsOptions,
+      @Nullable String clientId) {
     this.client = client;
     this.streamName = streamName;
     this.streamArn = streamArn;
@@ -126,10 +129,12 @@ public final class ResilientBatchWriter implements KinesisBatchWriter {
     this.scheduler = scheduler == null ? newScheduler() : scheduler;
     this.clock = clock;
     this.backoff = policy.backoff(random);
-    String stream = streamName != null ? streamName : streamArn.substring(streamArn.indexOf(":stream/") + 8);
-    this.metrics = WriterMetrics.create(metricsOptions, stream, () -> inFlight);
+    String stream = streamName != null ? streamName : StreamNames.nameOfArn(Objects.requireNonNull(streamArn));
+    String id = clientId != null ? clientId : WriterMetrics.defaultClientId(stream);
+    this.metrics = WriterMetrics.create(metricsOptions, stream, id, () -> inFlight);
     this.logPrefix = "[writer stream=" + stream + "] ";
     this.settings = "KinesisBatchWriter[stream=" + (streamName != null ? streamName : streamArn)
+        + ", clientId=" + id
         + ", limits=" + limits
         + ", retryPolicy=" + policy
         + ", errorClassifier=" + classifier.getClass().getSimpleName()

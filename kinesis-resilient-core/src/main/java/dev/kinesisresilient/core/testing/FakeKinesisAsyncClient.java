@@ -1,6 +1,7 @@
 package dev.kinesisresilient.core.testing;
 
 import dev.kinesisresilient.core.BatchLimits;
+import dev.kinesisresilient.core.StreamNames;
 import java.math.BigInteger;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
@@ -179,8 +180,7 @@ public final class FakeKinesisAsyncClient implements KinesisAsyncClient {
   private static final int MAX_SHARD_COUNT = 10_000;
   private static final int DEFAULT_LIST_SHARDS_MAX_RESULTS = 1000;
   private static final int DEFAULT_LIST_STREAMS_LIMIT = 100;
-  private static final Pattern STREAM_NAME = Pattern.compile("[a-zA-Z0-9_.-]{1,128}");
-  private static final Pattern HASH_KEY = Pattern.compile("0|[1-9][0-9]{0,38}");
+    private static final Pattern HASH_KEY = Pattern.compile("0|[1-9][0-9]{0,38}");
   private static final Pattern SEQUENCE_NUMBER = Pattern.compile("0|[1-9][0-9]{0,128}");
 
   private final Clock clock;
@@ -782,7 +782,7 @@ public final class FakeKinesisAsyncClient implements KinesisAsyncClient {
     Objects.requireNonNull(request, "request");
     return invoke("CreateStream", () -> {
       String name = request.streamName();
-      if (name == null || !STREAM_NAME.matcher(name).matches()) {
+      if (name == null || !StreamNames.isValidName(name)) {
         throw validation("1 validation error detected: Value at 'streamName' failed to satisfy constraint: "
             + "Member must satisfy regular expression pattern: [a-zA-Z0-9_.-]+ and have length 1..128");
       }
@@ -1622,10 +1622,7 @@ public final class FakeKinesisAsyncClient implements KinesisAsyncClient {
      * @throws NullPointerException when {@code streamName} is null
      */
     public Builder stream(String streamName, int shardCount) {
-      Objects.requireNonNull(streamName, "streamName");
-      if (!STREAM_NAME.matcher(streamName).matches()) {
-        throw new IllegalArgumentException("streamName must be 1..128 characters of [a-zA-Z0-9_.-], was " + streamName);
-      }
+      StreamNames.requireValidName(streamName, "streamName");
       if (shardCount < 1 || shardCount > MAX_SHARD_COUNT) {
         throw new IllegalArgumentException("shardCount must be in 1.." + MAX_SHARD_COUNT + ", was " + shardCount);
       }

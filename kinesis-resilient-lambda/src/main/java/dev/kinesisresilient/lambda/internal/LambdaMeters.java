@@ -117,13 +117,15 @@ public final class LambdaMeters {
           .tags(tags).register(registry);
       batchRecords = DistributionSummary.builder(BATCH_RECORDS).description("Records per invocation")
           .baseUnit("records").tags(tags).register(registry);
+      // No base unit where the name already says what is counted: Prometheus would append it again
+      // (subrecords_per_record_records, early_stops_batches).
       subrecordsPerRecord = DistributionSummary.builder(SUBRECORDS_PER_RECORD)
           .description("User records per Kinesis record (sub-records of a KPL aggregate, 1 otherwise)")
-          .baseUnit("records").tags(tags).register(registry);
+          .tags(tags).register(registry);
       deadlineStops = Counter.builder(EARLY_STOPS).description("Batches that stopped early")
-          .baseUnit("batches").tags(tags.and("reason", "deadline")).register(registry);
+          .tags(tags.and("reason", "deadline")).register(registry);
       failureStops = Counter.builder(EARLY_STOPS).description("Batches that stopped early")
-          .baseUnit("batches").tags(tags.and("reason", "failure")).register(registry);
+          .tags(tags.and("reason", "failure")).register(registry);
       handlerDuration = Timer.builder(HANDLER_DURATION).description("Time in the record handler, per attempt")
           .tags(tags).register(registry);
       batchDuration = Timer.builder(BATCH_DURATION).description("Time to process one batch")

@@ -6,6 +6,7 @@ import com.amazonaws.services.lambda.runtime.events.KinesisTimeWindowEvent;
 import com.amazonaws.services.lambda.runtime.events.TimeWindowEventResponse;
 import com.amazonaws.services.lambda.runtime.events.StreamsEventResponse;
 import dev.kinesisresilient.core.BackoffStrategy;
+import dev.kinesisresilient.core.StreamNames;
 import dev.kinesisresilient.core.testing.ManualClock;
 import dev.kinesisresilient.lambda.Sleeper;
 import dev.kinesisresilient.lambda.internal.Json;
@@ -185,11 +186,12 @@ public final class EsmSimulator {
    * A builder for a simulator of one mapping from a stream to a handler.
    *
    * @param client the Kinesis client to read with; owned by the caller
-   * @param streamName the stream
+   * @param streamName the stream; 1..128 characters of {@code [a-zA-Z0-9_.-]} ({@link StreamNames})
    * @param handler the function's handler; it may return a {@link StreamsEventResponse}, a {@code
    *     Map}/{@code List} (serialized as JSON, for raw responses), a {@code String} (serialized as a
    *     JSON string, as the Java runtime does) or null
    * @return a new builder
+   * @throws IllegalArgumentException when {@code streamName} breaks that rule
    */
   public static Builder builder(KinesisAsyncClient client, String streamName, RequestHandler<KinesisEvent, ?> handler) {
     return new Builder(client, streamName, handler);
@@ -839,7 +841,7 @@ public final class EsmSimulator {
 
     private Builder(KinesisAsyncClient client, String streamName, RequestHandler<KinesisEvent, ?> handler) {
       this.client = Objects.requireNonNull(client, "client");
-      this.streamName = Objects.requireNonNull(streamName, "streamName");
+      this.streamName = StreamNames.requireValidName(streamName, "streamName");
       this.handler = Objects.requireNonNull(handler, "handler");
     }
 

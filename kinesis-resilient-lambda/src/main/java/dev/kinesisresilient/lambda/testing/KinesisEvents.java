@@ -3,6 +3,7 @@ package dev.kinesisresilient.lambda.testing;
 import com.amazonaws.services.lambda.runtime.events.KinesisEvent;
 import com.amazonaws.services.lambda.runtime.events.StreamsEventResponse;
 import dev.kinesisresilient.core.KinesisRecord;
+import dev.kinesisresilient.core.StreamNames;
 import dev.kinesisresilient.core.aggregation.KplAggregation;
 import dev.kinesisresilient.lambda.internal.Json;
 import java.io.IOException;
@@ -303,16 +304,13 @@ public final class KinesisEvents {
     /**
      * The stream, by ARN; the region is taken from it.
      *
-     * @param streamArn {@code arn:aws:kinesis:REGION:ACCOUNT:stream/NAME}
+     * @param streamArn {@code arn:<partition>:kinesis:<region>:<12-digit account>:stream/<name>}
      * @return this builder
-     * @throws IllegalArgumentException when it is not a stream ARN
+     * @throws IllegalArgumentException when it is not a stream ARN ({@link StreamNames})
      */
     public Builder streamArn(String streamArn) {
-      Objects.requireNonNull(streamArn, "streamArn");
+      StreamNames.requireValidArn(streamArn, "streamArn");
       String[] parts = streamArn.split(":");
-      if (parts.length < 6 || !streamArn.contains(":stream/")) {
-        throw new IllegalArgumentException("not a Kinesis stream ARN: " + streamArn);
-      }
       this.streamArn = streamArn;
       this.region = parts[3];
       return this;

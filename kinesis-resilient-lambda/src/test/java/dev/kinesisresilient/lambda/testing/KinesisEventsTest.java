@@ -22,6 +22,22 @@ final class KinesisEventsTest {
   private final ManualClock clock = ManualClock.startingAt(Instant.parse("2026-01-01T00:00:00.250Z"));
 
   @Test
+  void streamArnAndSimulatorStreamName_invalid_rejectedNamingFieldAndRule() {
+    assertThatThrownBy(() -> KinesisEvents.builder().streamArn("arn:aws:kinesis:eu-west-1:111122223333:stream/"))
+        .isInstanceOf(IllegalArgumentException.class).hasMessageStartingWith("streamArn must ");
+    assertThatThrownBy(() -> KinesisEvents.builder().streamArn("arn:aws:kinesis:eu-west-1:11112222333:stream/o"))
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("12-digit account");
+    KinesisEvent e = KinesisEvents.builder().streamArn("arn:aws-cn:kinesis:cn-north-1:111122223333:stream/o")
+        .record("k", "v").build();
+    assertThat(e.getRecords().get(0).getAwsRegion()).isEqualTo("cn-north-1");
+    dev.kinesisresilient.core.testing.FakeKinesisAsyncClient kinesis =
+        dev.kinesisresilient.core.testing.FakeKinesisAsyncClient.builder().stream("orders", 1).build();
+    assertThatThrownBy(() -> EsmSimulator.builder(kinesis, "orders/1", (KinesisEvent event, com.amazonaws.services.lambda.runtime.Context ctx) -> null))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("streamName must be 1..128 characters of [a-zA-Z0-9_.-], was \"orders/1\"");
+  }
+
+  @Test
   void aggregate_carriedUnderTheFirstUserRecordsKey_decodesBackToTheUserRecords() {
     List<dev.kinesisresilient.core.KinesisRecord> users = List.of(
         dev.kinesisresilient.core.KinesisRecord.of("first", "a".getBytes(StandardCharsets.UTF_8)),

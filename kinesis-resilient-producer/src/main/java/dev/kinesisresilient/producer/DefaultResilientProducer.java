@@ -141,7 +141,17 @@ final class DefaultResilientProducer implements ResilientProducer {
     if (stats().pending() == 0) {
       return CompletableFuture.completedFuture(null);
     }
-    return accumulator.flush().copy();
+    CompletableFuture<Void> done = accumulator.flush();
+    if (sender.onSenderThread()) {
+      // The records are made ready all the same; but only the sender thread completes them, so a callback
+      // that waited for this future would wait for itself (Kafka refuses flush() in a callback likewise).
+      return CompletableFuture.failedFuture(new IllegalStateException("flush() called on the producer's "
+          + "sender thread (a completion callback or the failure handler): the buffered records are made "
+          + "ready to send, but waiting for them here would deadlock the producer, whose sender thread is the "
+          + "only one that completes them; wait for the flush from another thread, or register callbacks "
+          + "with the *Async methods and an executor"));
+    }
+    return done.copy();
   }
 
   @Override

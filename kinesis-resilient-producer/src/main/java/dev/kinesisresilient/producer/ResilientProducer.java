@@ -104,6 +104,10 @@ public interface ResilientProducer extends AutoCloseable {
    * completed when every record sent before this call is complete (acknowledged or failed). Does not
    * block; call {@code join()} on the result to wait.
    *
+   * <p>Called on the sender thread (in a completion callback or the failure handler), it still makes the
+   * records ready, but the returned future is already failed with an {@link IllegalStateException}:
+   * the sender thread is the only one that completes records, so waiting there would deadlock.
+   *
    * @return a future completed when those records are complete; a copy
    */
   CompletableFuture<Void> flush();

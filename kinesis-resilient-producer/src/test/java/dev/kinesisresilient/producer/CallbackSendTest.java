@@ -114,4 +114,37 @@ final class CallbackSendTest {
       h.assertReconciles();
     });
   }
+
+  @Test
+  void flush_fromCallback_failsAtOnceInsteadOfWaitingForItself_recordsStillSent() {
+    assertTimeoutPreemptively(HANG_GUARD, () -> {
+      Harness h = Harness.create(1, b -> b.lingerTime(Duration.ofMinutes(1)).deliveryTimeout(Duration.ofMinutes(5)));
+      Instant start = h.clock.instant();
+      CompletableFuture<RecordResult> first = h.send(rec("a"));
+      assertThat(h.producer.flush()).as("flush from an application thread waits normally").isNotDone();
+      h.sender.bindThread(Thread.currentThread()); // from here on this thread plays the sender thread
+      AtomicReference<Throwable> flushFailure = new AtomicReference<>();
+      List<CompletableFuture<RecordResult>> followUps = new CopyOnWriteArrayList<>();
+      first.thenAccept(r -> {
+        followUps.add(h.send(rec("b")));
+        try {
+          h.producer.flush().join(); // would wait for itself without the guard
+        } catch (RuntimeException e) {
+          flushFailure.set(e.getCause() == null ? e : e.getCause());
+        }
+      });
+      for (int i = 0; i < 100 && h.producer.stats().pending() > 0; i++) {
+        step(h);
+      }
+      assertThat(flushFailure.get()).isInstanceOf(IllegalStateException.class)
+          .hasMessageContaining("sender thread").hasMessageContaining("deadlock");
+      assertThat(first.join().isAcknowledged()).isTrue();
+      assertThat(followUps).hasSize(1);
+      assertThat(followUps.get(0).join().isAcknowledged())
+          .as("the callback's flush made its record ready despite the 1 min linger").isTrue();
+      assertThat(h.clock.instant()).as("sent without waiting out the linger")
+          .isBefore(start.plus(Duration.ofMinutes(1)));
+      h.assertReconciles();
+    });
+  }
 }

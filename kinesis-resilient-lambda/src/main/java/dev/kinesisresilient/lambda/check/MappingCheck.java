@@ -52,6 +52,9 @@ public final class MappingCheck {
   private static final Duration MAX_FUNCTION_TIMEOUT = Duration.ofMinutes(15);
 
   private static final int DEFAULT_BATCH_SIZE = 100;
+  /** Filters per mapping: 5 by default, up to 10 after a quota increase (invocation-eventfiltering). */
+  private static final int DEFAULT_FILTER_QUOTA = 5;
+  private static final int MAX_FILTERS_RAISED_QUOTA = 10;
   private static final String REPORT_BATCH_ITEM_FAILURES = "ReportBatchItemFailures";
   private static final Pattern DATA_KEY = Pattern.compile("\"data\"\\s*:");
   private static final Pattern EFO_CONSUMER_ARN = Pattern.compile("stream/[^/]+/consumer/");
@@ -243,7 +246,9 @@ public final class MappingCheck {
         add(MappingRule.NO_BISECT, Severity.WARNING, "BisectBatchOnFunctionError",
             (b == null ? "absent, so false" : "false") + ": when the function throws, times out or crashes,"
                 + " the whole batch is retried as it was, so one bad record uses up the retries of every"
-                + " record with it and takes them to the on-failure destination",
+                + " record with it and takes them to the on-failure destination. KinesisBatchProcessor and"
+                + " TumblingWindowProcessor fail the invocation for a record they give up on first in its batch"
+                + " (no working quarantine sink) and rely on bisect to isolate it",
             "set BisectBatchOnFunctionError: true (splitting does not use retry attempts)");
       }
     }
@@ -460,8 +465,14 @@ public final class MappingCheck {
               + " sensitive)");
         }
       }
-      if (s.filterPatterns().size() > 5) {
-        invalid("FilterCriteria", s.filterPatterns().size() + " filters; the limit is 5");
+      int filters = s.filterPatterns().size();
+      if (filters > MAX_FILTERS_RAISED_QUOTA) {
+        invalid("FilterCriteria", filters + " filters; the limit is 5, or 10 with a raised quota");
+      } else if (filters > DEFAULT_FILTER_QUOTA) {
+        add(MappingRule.INVALID_VALUE, Severity.WARNING, "FilterCriteria", "FilterCriteria " + filters
+                + " filters: above the default quota of 5 per mapping, so the Lambda API rejects it and the"
+                + " deployment fails unless the account's quota was raised (up to 10)",
+            "request the quota increase for every account and region it deploys to, or combine patterns");
       }
     }
 

@@ -155,7 +155,8 @@ final class MappingCheckTest {
         .parallelizationFactor(11).maximumRetryAttempts(10_001).maximumRecordAgeInSeconds(59)
         .tumblingWindowInSeconds(901).startingPosition("OLDEST").addFunctionResponseType("reportbatchitemfailures")
         .addFilterPattern("{}").addFilterPattern("{}").addFilterPattern("{}").addFilterPattern("{}")
-        .addFilterPattern("{}").addFilterPattern("{}").build();
+        .addFilterPattern("{}").addFilterPattern("{}").addFilterPattern("{}").addFilterPattern("{}")
+        .addFilterPattern("{}").addFilterPattern("{}").addFilterPattern("{}").build();
 
     List<Finding> invalid = MappingCheck.defaults().check("m", s).stream()
         .filter(f -> f.rule() == MappingRule.INVALID_VALUE).toList();
@@ -164,6 +165,21 @@ final class MappingCheckTest {
         "MaximumBatchingWindowInSeconds", "ParallelizationFactor", "MaximumRetryAttempts", "MaximumRecordAgeInSeconds",
         "TumblingWindowInSeconds", "StartingPosition", "FunctionResponseTypes", "FilterCriteria");
     assertThat(invalid).allMatch(f -> f.severity() == Severity.ERROR);
+  }
+
+  @Test
+  void check_sixToTenFilters_warnsAboutTheQuotaInsteadOfRejecting() {
+    EventSourceMappingSettings.Builder b = recommended();
+    for (int i = 0; i < 10; i++) {
+      b.addFilterPattern("{\"data\": {\"type\": [\"t" + i + "\"]}}");
+    }
+    MappingCheck check = MappingCheck.builder().producerAggregation(ProducerAggregation.NOT_AGGREGATED).build();
+
+    assertThat(check.check("m", b.build())).singleElement().satisfies(f -> {
+      assertThat(f.rule()).isEqualTo(MappingRule.INVALID_VALUE);
+      assertThat(f.severity()).isEqualTo(Severity.WARNING);
+      assertThat(f.message()).contains("default quota of 5").contains("up to 10");
+    });
   }
 
   @Test

@@ -52,8 +52,12 @@ public final class MappingCheck {
   private static final Duration MAX_FUNCTION_TIMEOUT = Duration.ofMinutes(15);
 
   private static final int DEFAULT_BATCH_SIZE = 100;
+  /** Filters per mapping: 5 by default, up to 10 after a quota increase (invocation-eventfiltering). */
+  private static final int DEFAULT_FILTER_QUOTA = 5;
+  private static final int MAX_FILTERS_RAISED_QUOTA = 10;
   private static final String REPORT_BATCH_ITEM_FAILURES = "ReportBatchItemFailures";
   private static final Pattern DATA_KEY = Pattern.compile("\"data\"\\s*:");
+  private static final Pattern EFO_CONSUMER_ARN = Pattern.compile("stream/[^/]+/consumer/");
 
   /**
    * Whether the stream's producers aggregate user records (KPL format), which the mapping cannot tell.
@@ -192,8 +196,9 @@ public final class MappingCheck {
             (r == null ? "absent, so -1" : "-1") + " (infinite): Lambda retries a failing batch until its records"
                 + " expire, so one poison pill blocks its shard for up to the stream's retention (24 hours by"
                 + " default, up to 365 days) while the iterator age grows",
-            "set MaximumRetryAttempts to a small bound such as 3 (N means N+1 invocations), with an OnFailure"
-                + " destination");
+            "set MaximumRetryAttempts to a bound such as 10 (N means N+1 invocations; with bisect on, isolating"
+                + " a poison pill takes up to 1+log2(BatchSize-1) failed invocations, 7 for BatchSize 100), with an"
+                + " OnFailure destination");
       }
     }
 
@@ -204,7 +209,8 @@ public final class MappingCheck {
             (a == null ? "absent, so -1" : "-1") + " (no limit): a stuck or slow shard keeps processing records of"
                 + " any age, up to the stream's retention, and a backlog is never shed",
             "set MaximumRecordAgeInSeconds to how old a record may still be useful, e.g. 21600 (6 hours;"
-                + " 60..604800)");
+                + " 60..604800), above the backlog you expect to recover from and well below the stream's"
+                + " retention");
       }
     }
 
@@ -240,7 +246,9 @@ public final class MappingCheck {
         add(MappingRule.NO_BISECT, Severity.WARNING, "BisectBatchOnFunctionError",
             (b == null ? "absent, so false" : "false") + ": when the function throws, times out or crashes,"
                 + " the whole batch is retried as it was, so one bad record uses up the retries of every"
-                + " record with it and takes them to the on-failure destination",
+                + " record with it and takes them to the on-failure destination. KinesisBatchProcessor and"
+                + " TumblingWindowProcessor fail the invocation for a record they give up on first in its batch"
+                + " (no working quarantine sink) and rely on bisect to isolate it",
             "set BisectBatchOnFunctionError: true (splitting does not use retry attempts)");
       }
     }
@@ -348,10 +356,11 @@ public final class MappingCheck {
         return;
       }
       add(MappingRule.TUMBLING_WINDOW, Severity.INFO, "TumblingWindowInSeconds",
-          "a " + w + " s tumbling window: every response must carry the window's state (a"
-              + " TimeWindowEventResponse), or the invocation fails; KinesisBatchProcessor does not handle"
-              + " KinesisTimeWindowEvent, and the state is limited to 1 MB per shard",
-          "handle KinesisTimeWindowEvent and return TimeWindowEventResponse with state (and batchItemFailures)");
+          "a " + w + " s tumbling window: the function gets KinesisTimeWindowEvent and every response must"
+              + " carry the window's state (a TimeWindowEventResponse), or the invocation fails; the state is"
+              + " limited to 1 MB per shard. KinesisBatchProcessor handles KinesisEvent only",
+          "handle KinesisTimeWindowEvent with TumblingWindowProcessor (it returns the state with"
+              + " batchItemFailures, keeps it under the limit and opens KPL aggregates)");
       Integer bw = s.maximumBatchingWindowInSeconds();
       if (known("MaximumBatchingWindowInSeconds") && bw != null && bw >= w) {
         add(MappingRule.TUMBLING_WINDOW, Severity.WARNING, "MaximumBatchingWindowInSeconds",
@@ -360,10 +369,11 @@ public final class MappingCheck {
             "set MaximumBatchingWindowInSeconds well below TumblingWindowInSeconds (or 0)");
       }
       if (producerAggregation == ProducerAggregation.AGGREGATED) {
-        add(MappingRule.TUMBLING_WINDOW, Severity.WARNING, "TumblingWindowInSeconds",
+        add(MappingRule.TUMBLING_WINDOW, Severity.INFO, "TumblingWindowInSeconds",
             "windows are assigned by the Kinesis record's arrival time, and Lambda does not open aggregates:"
-                + " the window state must be built from user records the function opens itself",
-            "open aggregates in the handler (core's KplAggregation) before updating the window state");
+                + " the window state must be built from the user records inside them",
+            "use TumblingWindowProcessor with deaggregate on (the default), or open aggregates yourself (core's"
+                + " KplAggregation) before updating the state");
       }
     }
 
@@ -374,16 +384,37 @@ public final class MappingCheck {
       for (String p : s.filterPatterns()) {
         if (DATA_KEY.matcher(p).find()) {
           boolean aggregated = producerAggregation == ProducerAggregation.AGGREGATED;
-          add(MappingRule.FILTER_AGGREGATED, aggregated ? Severity.ERROR : Severity.INFO, "FilterCriteria",
-              (aggregated ? "" : "if producers aggregate records (the KPL, or kinesis-resilient's producer with"
-                  + " aggregation on): ") + "a filter on data never matches an aggregate (its bytes are not"
-                  + " JSON), so Lambda drops every aggregate without invoking the function and without retry",
-              aggregated
-                  ? "remove the data filter and filter per user record with KinesisBatchProcessor's filter"
-                  : "keep it only if no producer aggregates; otherwise filter with KinesisBatchProcessor's filter");
+          String ifAggregated = aggregated ? "" : "if producers aggregate records (the KPL, or kinesis-resilient's"
+              + " producer with aggregation on): ";
+          if (enhancedFanOut()) {
+            add(MappingRule.FILTER_AGGREGATED, Severity.INFO, "FilterCriteria",
+                ifAggregated + "the mapping reads through an enhanced fan-out consumer, the one case in which AWS"
+                    + " documents filtering of aggregated records (with-kinesis-filtering, 'Filtering Kinesis"
+                    + " aggregated records'); the pattern must then match the user records' JSON, and the mapping"
+                    + " loses it if it is moved to the stream's standard iterator",
+                "check the pattern against your user records; keep the mapping on the consumer ARN, or filter"
+                    + " with the processor's filter");
+          } else {
+            add(MappingRule.FILTER_AGGREGATED, aggregated ? Severity.ERROR : Severity.INFO, "FilterCriteria",
+                ifAggregated + "the EventSourceArn is not an enhanced fan-out consumer, and AWS documents"
+                    + " filtering of aggregated records for those consumers only (with-kinesis-filtering,"
+                    + " 'Filtering Kinesis aggregated records'): through the standard iterator an aggregate's bytes"
+                    + " are not JSON, so a data pattern never matches it and Lambda drops every aggregate without"
+                    + " invoking the function and without retry",
+                aggregated
+                    ? "remove the data filter and filter per user record with the processor's filter (or read"
+                        + " through an enhanced fan-out consumer)"
+                    : "keep it only if no producer aggregates; otherwise filter with the processor's filter");
+          }
           return;
         }
       }
+    }
+
+    /** Whether the mapping's source is an enhanced fan-out consumer ARN ({@code .../stream/S/consumer/C:T}). */
+    private boolean enhancedFanOut() {
+      String arn = s.eventSourceArn();
+      return arn != null && EFO_CONSUMER_ARN.matcher(arn).find();
     }
 
     private void batchingCost() {
@@ -434,8 +465,14 @@ public final class MappingCheck {
               + " sensitive)");
         }
       }
-      if (s.filterPatterns().size() > 5) {
-        invalid("FilterCriteria", s.filterPatterns().size() + " filters; the limit is 5");
+      int filters = s.filterPatterns().size();
+      if (filters > MAX_FILTERS_RAISED_QUOTA) {
+        invalid("FilterCriteria", filters + " filters; the limit is 5, or 10 with a raised quota");
+      } else if (filters > DEFAULT_FILTER_QUOTA) {
+        add(MappingRule.INVALID_VALUE, Severity.WARNING, "FilterCriteria", "FilterCriteria " + filters
+                + " filters: above the default quota of 5 per mapping, so the Lambda API rejects it and the"
+                + " deployment fails unless the account's quota was raised (up to 10)",
+            "request the quota increase for every account and region it deploys to, or combine patterns");
       }
     }
 

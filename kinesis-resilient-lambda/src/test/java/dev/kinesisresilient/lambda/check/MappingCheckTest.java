@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.kinesisresilient.lambda.check.MappingCheck.ProducerAggregation;
+import dev.kinesisresilient.lambda.testing.EventSourceMappingConfig;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
@@ -11,7 +12,7 @@ import org.junit.jupiter.api.Test;
 
 final class MappingCheckTest {
 
-  /** The recommended settings of docs/lambda.md, on a 60 s function. */
+  /** The recommended settings of docs/lambda.md (and EventSourceMappingConfig.recommended()), on a 60 s function. */
   private static EventSourceMappingSettings.Builder recommended() {
     return EventSourceMappingSettings.builder()
         .eventSourceArn("arn:aws:kinesis:eu-west-1:123456789012:stream/orders")
@@ -19,8 +20,8 @@ final class MappingCheckTest {
         .batchSize(100)
         .maximumBatchingWindowInSeconds(1)
         .addFunctionResponseType("ReportBatchItemFailures")
-        .maximumRetryAttempts(3)
-        .maximumRecordAgeInSeconds(21600)
+        .maximumRetryAttempts(EventSourceMappingConfig.RECOMMENDED_MAXIMUM_RETRY_ATTEMPTS)
+        .maximumRecordAgeInSeconds(EventSourceMappingConfig.RECOMMENDED_MAXIMUM_RECORD_AGE_SECONDS)
         .bisectBatchOnFunctionError(true)
         .onFailureDestination("arn:aws:sqs:eu-west-1:123456789012:orders-failures")
         .functionTimeout(Duration.ofSeconds(60));
@@ -154,7 +155,8 @@ final class MappingCheckTest {
         .parallelizationFactor(11).maximumRetryAttempts(10_001).maximumRecordAgeInSeconds(59)
         .tumblingWindowInSeconds(901).startingPosition("OLDEST").addFunctionResponseType("reportbatchitemfailures")
         .addFilterPattern("{}").addFilterPattern("{}").addFilterPattern("{}").addFilterPattern("{}")
-        .addFilterPattern("{}").addFilterPattern("{}").build();
+        .addFilterPattern("{}").addFilterPattern("{}").addFilterPattern("{}").addFilterPattern("{}")
+        .addFilterPattern("{}").addFilterPattern("{}").addFilterPattern("{}").build();
 
     List<Finding> invalid = MappingCheck.defaults().check("m", s).stream()
         .filter(f -> f.rule() == MappingRule.INVALID_VALUE).toList();
@@ -163,6 +165,21 @@ final class MappingCheckTest {
         "MaximumBatchingWindowInSeconds", "ParallelizationFactor", "MaximumRetryAttempts", "MaximumRecordAgeInSeconds",
         "TumblingWindowInSeconds", "StartingPosition", "FunctionResponseTypes", "FilterCriteria");
     assertThat(invalid).allMatch(f -> f.severity() == Severity.ERROR);
+  }
+
+  @Test
+  void check_sixToTenFilters_warnsAboutTheQuotaInsteadOfRejecting() {
+    EventSourceMappingSettings.Builder b = recommended();
+    for (int i = 0; i < 10; i++) {
+      b.addFilterPattern("{\"data\": {\"type\": [\"t" + i + "\"]}}");
+    }
+    MappingCheck check = MappingCheck.builder().producerAggregation(ProducerAggregation.NOT_AGGREGATED).build();
+
+    assertThat(check.check("m", b.build())).singleElement().satisfies(f -> {
+      assertThat(f.rule()).isEqualTo(MappingRule.INVALID_VALUE);
+      assertThat(f.severity()).isEqualTo(Severity.WARNING);
+      assertThat(f.message()).contains("default quota of 5").contains("up to 10");
+    });
   }
 
   @Test
@@ -178,6 +195,51 @@ final class MappingCheckTest {
 
     assertThat(findings).extracting(f -> f.severity() + " " + f.property()).containsExactly(
         "WARNING MaximumBatchingWindowInSeconds", "INFO TumblingWindowInSeconds");
+  }
+
+  @Test
+  void check_infiniteRetriesAndAge_fixesRecommendWhatDocsAndSimulatorRecommend() {
+    List<Finding> findings = MappingCheck.defaults().check("m",
+        recommended().maximumRetryAttempts(-1).maximumRecordAgeInSeconds(-1).build());
+
+    assertThat(findings).filteredOn(f -> f.rule() == MappingRule.RETRY_INFINITE).singleElement()
+        .extracting(Finding::fix).asString().contains("such as 10").contains("1+log2(BatchSize-1)")
+        .doesNotContain("such as 3");
+    assertThat(findings).filteredOn(f -> f.rule() == MappingRule.RECORD_AGE_INFINITE).singleElement()
+        .extracting(Finding::fix).asString().contains("21600");
+  }
+
+  @Test
+  void check_tumblingWindow_pointsToTumblingWindowProcessor() {
+    List<Finding> findings = MappingCheck.builder().producerAggregation(ProducerAggregation.AGGREGATED).build()
+        .check("m", recommended().tumblingWindowInSeconds(60).build());
+
+    assertThat(findings).allMatch(f -> f.rule() == MappingRule.TUMBLING_WINDOW && f.severity() == Severity.INFO)
+        .hasSize(2);
+    assertThat(findings).allSatisfy(f -> assertThat(f.fix()).contains("TumblingWindowProcessor"));
+    assertThat(findings).noneSatisfy(f -> assertThat(f.message()).contains("does not handle"));
+  }
+
+  @Test
+  void check_dataFilterWithAggregatedProducers_errorOnStandardIteratorInfoOnEnhancedFanOut() {
+    MappingCheck aggregated = MappingCheck.builder().producerAggregation(ProducerAggregation.AGGREGATED).build();
+    EventSourceMappingSettings.Builder filtered = recommended().addFilterPattern("{\"data\": {\"type\": [\"a\"]}}");
+
+    List<Finding> standard = aggregated.check("m", filtered.build());
+    List<Finding> efo = aggregated.check("m", filtered
+        .eventSourceArn("arn:aws:kinesis:eu-west-1:123456789012:stream/orders/consumer/orders-efo:1700000000")
+        .build());
+
+    assertThat(standard).singleElement().satisfies(f -> {
+      assertThat(f.rule()).isEqualTo(MappingRule.FILTER_AGGREGATED);
+      assertThat(f.severity()).isEqualTo(Severity.ERROR);
+      assertThat(f.message()).contains("not an enhanced fan-out consumer").contains("drops every aggregate");
+    });
+    assertThat(efo).singleElement().satisfies(f -> {
+      assertThat(f.rule()).isEqualTo(MappingRule.FILTER_AGGREGATED);
+      assertThat(f.severity()).isEqualTo(Severity.INFO);
+      assertThat(f.message()).contains("enhanced fan-out consumer").doesNotContain("drops every aggregate");
+    });
   }
 
   @Test

@@ -108,6 +108,8 @@ public interface KinesisBatchWriter extends AutoCloseable {
     private @Nullable Clock clock;
     private @Nullable Supplier<? extends RandomGenerator> random;
     private @Nullable MetricsOptions metrics;
+    private @Nullable RetryBudget retryBudget;
+    private @Nullable Boolean adaptiveConcurrency;
 
     private Builder(KinesisAsyncClient client) {
       this.client = Objects.requireNonNull(client, "client");
@@ -193,7 +195,8 @@ public interface KinesisBatchWriter extends AutoCloseable {
 
     /**
      * Most PutRecords requests in flight at once, across all writes of this writer. Keep it at or
-     * below the HTTP client's max concurrency, or requests wait for a connection.
+     * below the HTTP client's max concurrency, or requests wait for a connection. With {@link
+     * #adaptiveConcurrency(boolean)} on (the default) it is the ceiling of an adaptive bound.
      *
      * @param max default 8; range 1..1,000
      * @return this builder
@@ -227,6 +230,42 @@ public interface KinesisBatchWriter extends AutoCloseable {
       }
       requireUnset(this.attemptTimeout == null, "attemptTimeout");
       this.attemptTimeout = timeout;
+      return this;
+    }
+
+    /**
+     * Whether the in-flight bound adapts to congestion (AIMD, as TCP): the writer starts with {@code
+     * maxConcurrentRequests} requests in flight, halves that bound when a request times out, fails with
+     * a 5xx or a connection error (once per episode, never below 1), and grows it back by one request
+     * per bound's worth of successful requests. Off, {@code maxConcurrentRequests} is a fixed bound.
+     *
+     * <p>Either way, an attempt that passes its {@code attemptTimeout} keeps its slot and its records
+     * wait for its answer for as long again (cut to the deadline), since the service may still be
+     * working on it; only then is it cancelled and its records retried. An attempt that the SDK's own
+     * timeout ended keeps its slot for as long again as it ran.
+     *
+     * @param adaptive default true
+     * @return this builder
+     * @throws IllegalStateException when already set
+     */
+    public Builder adaptiveConcurrency(boolean adaptive) {
+      requireUnset(this.adaptiveConcurrency == null, "adaptiveConcurrency");
+      this.adaptiveConcurrency = adaptive;
+      return this;
+    }
+
+    /**
+     * The limit on re-sends: a token bucket refilled by acknowledged records (see {@link RetryBudget}).
+     * A retry that finds it empty waits, within the write's deadline, for acknowledgements to refill it.
+     *
+     * @param retryBudget default {@link RetryBudget#defaults()}: 500 records, 0.1 per acknowledged
+     *     record; {@link RetryBudget#unlimited()} turns it off
+     * @return this builder
+     * @throws IllegalStateException when already set
+     */
+    public Builder retryBudget(RetryBudget retryBudget) {
+      requireUnset(this.retryBudget == null, "retryBudget");
+      this.retryBudget = Objects.requireNonNull(retryBudget, "retryBudget");
       return this;
     }
 
@@ -311,7 +350,9 @@ public interface KinesisBatchWriter extends AutoCloseable {
           scheduler,
           clock == null ? Clock.systemUTC() : clock,
           random == null ? ThreadLocalRandom::current : random,
-          metrics);
+          metrics,
+          retryBudget == null ? RetryBudget.defaults() : retryBudget,
+          adaptiveConcurrency == null || adaptiveConcurrency);
     }
 
     private static void requireUnset(boolean unset, String option) {

@@ -5,7 +5,9 @@ import dev.kinesisresilient.core.ErrorClassification;
 import dev.kinesisresilient.core.FailureReason;
 import dev.kinesisresilient.core.RecordResult;
 import dev.kinesisresilient.core.aggregation.AggregateBuilder;
+import dev.kinesisresilient.core.internal.CongestionWindow;
 import dev.kinesisresilient.core.internal.DefaultErrorClassifier;
+import dev.kinesisresilient.core.internal.RetryTokenBucket;
 import dev.kinesisresilient.core.internal.WriterMetrics;
 import java.time.Duration;
 import java.time.Instant;
@@ -85,6 +87,12 @@ final class Sender implements Runnable {
   private final String logPrefix;
   private final ConcurrentLinkedQueue<Consumer<Instant>> inbox = new ConcurrentLinkedQueue<>();
   private final Lane unrouted;
+  /** The adaptive bound on requests in flight (sender thread only). */
+  private final CongestionWindow window;
+  /** The retry budget (sender thread only). */
+  private final RetryTokenBucket budget;
+  /** Until when slots of requests the client gave up on (the SDK's own timeout) stay taken. */
+  private final List<Instant> heldSlots = new ArrayList<>();
   /** Aggregation is configured and shards are predicted (volatile: read by the gauge). */
   private volatile boolean aggregating;
   private boolean aggregationAnnounced;
@@ -128,6 +136,8 @@ final class Sender implements Runnable {
     this.backoff = s.retryPolicy().backoff(s.random());
     this.logPrefix = logPrefix;
     this.unrouted = new Lane("unrouted", new AdaptiveRateLimiter(1, 1024, 1, Instant.EPOCH));
+    this.window = new CongestionWindow(s.maxInFlightRequests(), s.adaptiveConcurrency());
+    this.budget = new RetryTokenBucket(s.retryBudget());
   }
 
   // ================================================================== thread
@@ -233,7 +243,13 @@ final class Sender implements Runnable {
       }
     }
     finishRound(now);
-    if (closed && outstanding == 0 && inFlight.isEmpty()) {
+    if (closed && outstanding == 0) {
+      // Attempts still in flight hold only completed records (they are kept while the service may be
+      // working on them); nothing waits for them any more.
+      for (Attempt a : new ArrayList<>(inFlight)) {
+        finishAttempt(a);
+        a.call.cancel(true);
+      }
       terminated = true;
       return now;
     }
@@ -264,9 +280,15 @@ final class Sender implements Runnable {
     Instant t = null;
     PendingRecord retry = lane.retries.peek();
     if (retry != null) {
-      t = retry.notBefore;
-      if (s.preserveOrder()) {
-        return t;
+      if (!retryAllowed(retry)) {
+        if (s.preserveOrder()) {
+          return null; // waits for the retry budget; its deadline is watched by expire()
+        }
+      } else {
+        t = retry.notBefore;
+        if (s.preserveOrder()) {
+          return t;
+        }
       }
     }
     PendingRecord head = lane.fresh.peek();
@@ -297,7 +319,7 @@ final class Sender implements Runnable {
   /** The next record a lane would send, dropping any that expired on the way. */
   private @Nullable PendingRecord candidate(Lane lane, Instant now) {
     PendingRecord retry = lane.retries.peek();
-    if (retry != null && !retry.notBefore.isAfter(now)) {
+    if (retry != null && !retry.notBefore.isAfter(now) && retryAllowed(retry)) {
       return retry;
     }
     if (s.preserveOrder() && retry != null) {
@@ -345,7 +367,7 @@ final class Sender implements Runnable {
     }
     boolean urgent = urgent(closed);
     int n = laneList.size();
-    while (inFlight.size() < s.maxInFlightRequests()) {
+    while (window.hasRoom()) {
       Batch batch = new Batch();
       for (int k = 0; k < n && !batch.full; k++) {
         Lane lane = laneList.get((rr + k) % n);
@@ -405,8 +427,23 @@ final class Sender implements Runnable {
       return false;
     }
     take(lane, r);
+    spendRetryToken(r);
     batch.add(r);
     return true;
+  }
+
+  // ================================================================== retry budget
+
+  /** Whether a retry may be sent now as far as the retry budget goes. */
+  private boolean retryAllowed(PendingRecord r) {
+    return !RetryTokenBucket.needsToken(r.lastMetricCode) || budget.hasToken();
+  }
+
+  /** Takes the retry budget's token for a record about to be re-sent (none for a first attempt). */
+  private void spendRetryToken(PendingRecord r) {
+    if (r.attempts > 0 && RetryTokenBucket.needsToken(r.lastMetricCode)) {
+      budget.tryAcquire(1);
+    }
   }
 
   /**
@@ -422,6 +459,9 @@ final class Sender implements Runnable {
         fail(r, FailureReason.EXPIRED, now);
         continue;
       }
+      if (!retryAllowed(r)) {
+        return;
+      }
       if (!batch.fits(r)) {
         batch.full = true;
         return;
@@ -430,6 +470,7 @@ final class Sender implements Runnable {
         return;
       }
       lane.pollRetry();
+      spendRetryToken(r);
       batch.add(r);
     }
     if (!lane.retries.isEmpty()) {
@@ -583,6 +624,7 @@ final class Sender implements Runnable {
         }
         fromRetries.add(lane.retries.peek() == r);
         take(lane, r);
+        spendRetryToken(r);
         members.add(r);
         userBytes += r.sizeBytes;
       }
@@ -625,9 +667,12 @@ final class Sender implements Runnable {
   }
 
   /** Returns records taken for an aggregate that could not go after all, where they were. */
-  private static void putBack(Lane lane, List<PendingRecord> members, List<Boolean> fromRetries) {
+  private void putBack(Lane lane, List<PendingRecord> members, List<Boolean> fromRetries) {
     for (int i = members.size() - 1; i >= 0; i--) {
       PendingRecord r = members.get(i);
+      if (r.attempts > 0 && RetryTokenBucket.needsToken(r.lastMetricCode)) {
+        budget.giveBack(1);
+      }
       if (fromRetries.get(i)) {
         lane.addRetry(r);
       } else {
@@ -671,6 +716,8 @@ final class Sender implements Runnable {
     for (Lane l : involved) {
       l.inFlight++;
     }
+    window.acquire();
+    a.epoch = window.epoch();
     inFlight.add(a);
     inFlightCount = inFlight.size();
     if (LOG.isDebugEnabled()) {
@@ -689,6 +736,7 @@ final class Sender implements Runnable {
 
   private void finishAttempt(Attempt a) {
     a.done = true;
+    window.release();
     inFlight.remove(a);
     inFlightCount = inFlight.size();
     for (Lane l : a.lanes) {
@@ -708,6 +756,9 @@ final class Sender implements Runnable {
     if (error != null || response == null) {
       onRequestFailure(a, error != null ? error : new IllegalStateException("null response"), elapsed, now);
       return;
+    }
+    if (!a.overdue) {
+      window.onSuccess();
     }
     List<PutRecordsResultEntry> results = response.records();
     if (results.size() != a.entries) {
@@ -798,6 +849,15 @@ final class Sender implements Runnable {
     }
     String message = cause.getMessage() == null ? cause.getClass().getSimpleName() : cause.getMessage();
     metrics.writer().request(a.entries, a.bytes, elapsed, "error", c.metricCode());
+    if (!a.overdue && CongestionWindow.isCongestion(c.metricCode())) {
+      window.onCongestion(a.epoch);
+      if (CongestionWindow.isTimeout(c.metricCode())) {
+        // The client gave up on it (the SDK's own timeout); the service may not have: hold its slot
+        // for as long again as it ran.
+        window.acquire();
+        heldSlots.add(now.plus(elapsed));
+      }
+    }
     if (THROTTLING_CODES.contains(code) || THROTTLING_CODES.contains(c.metricCode())) {
       for (Lane l : a.lanes) {
         l.limiter.onThrottled(now);
@@ -887,6 +947,7 @@ final class Sender implements Runnable {
     }
     if (result instanceof RecordResult.Acknowledged ack) {
       counters.acknowledged.incrementAndGet();
+      budget.onAcknowledged(1);
       metrics.writer().acknowledged(ack.shardId(), ack.attempts());
       metrics.latency(true, r.appendTime, now);
     } else {
@@ -994,6 +1055,10 @@ final class Sender implements Runnable {
           if (!now.isBefore(r.deadline)) {
             it.remove();
             lane.retryBytes -= r.sizeBytes;
+            if (!retryAllowed(r)) {
+              r.lastMessage = r.lastMessage + " (then its retry waited for the retry budget, which stayed empty: "
+                  + "re-sends are limited to a share of acknowledged records)";
+            }
             expired.add(r);
           } else if (r.deadline.isBefore(min)) {
             min = r.deadline;
@@ -1020,22 +1085,47 @@ final class Sender implements Runnable {
           min = r.deadline;
         }
       }
+      // Even when every record of the attempt has expired, it keeps its slot until it is answered or
+      // given up on (attemptTimeouts): the service may still be working on it.
       a.earliestDeadline = min;
-      if (min.equals(Instant.MAX)) {
-        finishAttempt(a);
-        a.call.cancel(true);
-      }
     }
   }
 
+  /**
+   * An attempt past its timeout is a sign of congestion, but the service may still be working on it: it
+   * keeps its slot and its records wait for its answer for as long again; only then is it cancelled and
+   * its records retried (within the retry budget). Also frees the slots held for calls the client gave
+   * up on.
+   */
   private void attemptTimeouts(Instant now) {
-    for (Attempt a : new ArrayList<>(inFlight)) {
-      if (!now.isBefore(a.timeoutAt)) {
-        finishAttempt(a);
-        a.call.cancel(true);
-        onRequestFailure(a, new TimeoutException("PutRecords attempt did not complete within "
-            + s.attemptTimeout() + " (the service may have stored it)"), Duration.between(a.start, now), now);
+    if (!heldSlots.isEmpty()) {
+      Iterator<Instant> it = heldSlots.iterator();
+      while (it.hasNext()) {
+        if (!now.isBefore(it.next())) {
+          it.remove();
+          window.release();
+        }
       }
+    }
+    for (Attempt a : new ArrayList<>(inFlight)) {
+      if (now.isBefore(a.timeoutAt)) {
+        continue;
+      }
+      if (!a.overdue) {
+        a.overdue = true;
+        window.onCongestion(a.epoch);
+        a.timeoutAt = a.timeoutAt.plus(s.attemptTimeout());
+        if (LOG.isDebugEnabled()) {
+          LOG.debug("{}request of {} entries overdue after {}; waiting as long again for its answer", logPrefix,
+              a.entries, s.attemptTimeout());
+        }
+        continue;
+      }
+      finishAttempt(a);
+      a.call.cancel(true);
+      onRequestFailure(a, new TimeoutException("PutRecords attempt did not complete within "
+          + s.attemptTimeout().multipliedBy(2) + " (overdue after " + s.attemptTimeout()
+          + "; the service may have stored it)"), Duration.between(a.start, now), now);
     }
   }
 
@@ -1063,7 +1153,7 @@ final class Sender implements Runnable {
   private Instant nextWakeup(Instant now, boolean closed) {
     Instant next = Instant.MAX;
     boolean urgent = urgent(closed);
-    boolean slotFree = inFlight.size() < s.maxInFlightRequests();
+    boolean slotFree = window.hasRoom();
     if (routing != Routing.DISCOVERING) {
       for (Lane lane : laneList) {
         if (lane.isEmpty()) {
@@ -1096,6 +1186,9 @@ final class Sender implements Runnable {
     }
     for (Attempt a : inFlight) {
       next = min(next, min(a.timeoutAt, a.earliestDeadline));
+    }
+    for (Instant held : heldSlots) {
+      next = min(next, held);
     }
     if (refreshWanted && !discoveryInFlight) {
       next = min(next, nextRefreshAllowed);
@@ -1342,6 +1435,11 @@ final class Sender implements Runnable {
     return routing;
   }
 
+  /** The congestion window's current bound on requests in flight. */
+  int inFlightLimit() {
+    return window.limit();
+  }
+
   /** Whether records are being packed into aggregates now (any thread). */
   boolean aggregating() {
     return aggregating;
@@ -1366,8 +1464,13 @@ final class Sender implements Runnable {
     final PendingRecord[] records;
     final List<Lane> lanes;
     final Instant start;
-    final Instant timeoutAt;
+    /** When it is overdue; once overdue, when it is given up on. */
+    Instant timeoutAt;
     final long bytes;
+    /** The congestion window's epoch when it was sent. */
+    long epoch;
+    /** Its attempt timeout passed; waiting for a late answer. */
+    boolean overdue;
     /** Per entry, the end (exclusive) of its records; null when every record is its own entry. */
     final int @Nullable [] ends;
     final int entries;

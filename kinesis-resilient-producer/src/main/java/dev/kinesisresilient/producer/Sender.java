@@ -7,6 +7,7 @@ import dev.kinesisresilient.core.RecordResult;
 import dev.kinesisresilient.core.aggregation.AggregateBuilder;
 import dev.kinesisresilient.core.internal.CongestionWindow;
 import dev.kinesisresilient.core.internal.DefaultErrorClassifier;
+import dev.kinesisresilient.core.internal.LatencyEstimator;
 import dev.kinesisresilient.core.internal.RetryTokenBucket;
 import dev.kinesisresilient.core.internal.WriterMetrics;
 import java.time.Duration;
@@ -93,6 +94,10 @@ final class Sender implements Runnable {
   private final RetryTokenBucket budget;
   /** Until when slots of requests the client gave up on (the SDK's own timeout) stay taken. */
   private final List<Instant> heldSlots = new ArrayList<>();
+  /** How long answers take now (sender thread only). */
+  private final LatencyEstimator latency = new LatencyEstimator();
+  /** Records whose deadline is at or before this are not sent: they would expire in flight. */
+  private Instant sendCutoff = Instant.MIN;
   /** Aggregation is configured and shards are predicted (volatile: read by the gauge). */
   private volatile boolean aggregating;
   private boolean aggregationAnnounced;
@@ -365,6 +370,7 @@ final class Sender implements Runnable {
     if (routing == Routing.DISCOVERING || laneList.isEmpty()) {
       return;
     }
+    sendCutoff = now.plus(latency.estimate());
     boolean urgent = urgent(closed);
     int n = laneList.size();
     while (window.hasRoom()) {
@@ -401,7 +407,7 @@ final class Sender implements Runnable {
       if (r == null) {
         return;
       }
-      if (!now.isBefore(r.deadline)) {
+      if (tooLate(r)) {
         take(lane, r);
         fail(r, FailureReason.EXPIRED, now);
         continue;
@@ -432,6 +438,16 @@ final class Sender implements Runnable {
     return true;
   }
 
+  /**
+   * Whether a record is too late to send: its deadline passes before an answer to a request sent now
+   * can be expected (the smoothed latency of recent answers plus one deviation). Sending it would spend
+   * the service's capacity on a record that expires in flight (and may be stored although reported
+   * failed); it fails {@code EXPIRED} instead, never sent (again).
+   */
+  private boolean tooLate(PendingRecord r) {
+    return !sendCutoff.isBefore(r.deadline);
+  }
+
   // ================================================================== retry budget
 
   /** Whether a retry may be sent now as far as the retry budget goes. */
@@ -454,7 +470,7 @@ final class Sender implements Runnable {
   private void takeOrdered(Lane lane, Batch batch, Instant now) {
     PendingRecord r;
     while ((r = lane.retries.peek()) != null && !r.notBefore.isAfter(now)) {
-      if (!now.isBefore(r.deadline)) {
+      if (tooLate(r)) {
         lane.pollRetry();
         fail(r, FailureReason.EXPIRED, now);
         continue;
@@ -481,7 +497,7 @@ final class Sender implements Runnable {
     int limit = 2 * s.limits().maxRecordsPerRequest();
     while (it.hasNext() && scanned++ < limit) {
       r = it.next();
-      if (!now.isBefore(r.deadline)) {
+      if (tooLate(r)) {
         it.remove();
         lane.freshBytes -= r.sizeBytes;
         fail(r, FailureReason.EXPIRED, now);
@@ -614,7 +630,7 @@ final class Sender implements Runnable {
         if (r == null) {
           break;
         }
-        if (!now.isBefore(r.deadline)) {
+        if (tooLate(r)) {
           take(lane, r);
           fail(r, FailureReason.EXPIRED, now);
           continue;
@@ -760,6 +776,7 @@ final class Sender implements Runnable {
     if (!a.overdue) {
       window.onSuccess();
     }
+    latency.sample(elapsed);
     List<PutRecordsResultEntry> results = response.records();
     if (results.size() != a.entries) {
       metrics.writer().request(a.entries, a.bytes, elapsed, "error", ErrorClassification.OTHER);
@@ -913,6 +930,13 @@ final class Sender implements Runnable {
     switch (reason) {
       case EXPIRED:
         code = r.lastCode != null ? r.lastCode : DELIVERY_TIMEOUT_CODE;
+        if (now.isBefore(r.deadline)) {
+          message = "not sent" + (r.attempts == 0 ? "" : " again") + ": the " + Duration.between(now, r.deadline)
+              + " left of its deliveryTimeout (" + s.deliveryTimeout() + ") are less than answers take now (about "
+              + latency.estimate() + ")" + (r.attempts == 0 ? ""
+                  : "; " + r.attempts + " attempt(s); last error: " + r.lastMessage);
+          break;
+        }
         message = "deliveryTimeout (" + s.deliveryTimeout() + ") passed "
             + (r.attempts == 0 ? "before the record was sent"
                 : "after " + r.attempts + " attempt(s); last error: " + r.lastMessage);

@@ -187,6 +187,37 @@ final class CongestionTest {
   }
 
   @Test
+  void deliveryTimeout_lessTimeLeftThanAnswersTake_recordFailsExpiredWithoutBeingSent() {
+    Harness h = Harness.create(1, b -> b.lingerTime(Duration.ofSeconds(4)).deliveryTimeout(Duration.ofSeconds(6))
+        .attemptTimeout(Duration.ofSeconds(2)));
+    h.step();
+    ManualScheduler server = ManualScheduler.create(h.clock);
+    h.fake.delayResponses(Duration.ofMillis(1500), server);
+    Instant t0 = h.clock.instant();
+    CompletableFuture<RecordResult> a = h.send(record("a"));
+    h.clock.set(h.step()); // a's linger ends at t0 + 4 s
+    h.step();
+    assertThat(h.fake.putRecordsRequests()).hasSize(1);
+    CompletableFuture<RecordResult> b = h.send(record("b")); // deadline t0 + 10 s, linger ends t0 + 8 s
+    h.clock.set(t0.plusMillis(5500));
+    server.advance(Duration.ZERO); // a answered after 1.5 s: answers take about 1.5 + 0.75 s
+    h.step();
+    assertThat(a.join().isAcknowledged()).isTrue();
+
+    h.clock.set(t0.plusSeconds(8)); // b is due with 2 s left: less than answers take
+    h.step();
+    assertThat(h.fake.putRecordsRequests()).hasSize(1);
+    assertThat(b.join()).isInstanceOfSatisfying(RecordResult.Failed.class, f -> {
+      assertThat(f.reason()).isEqualTo(FailureReason.EXPIRED);
+      assertThat(f.attempts()).isZero();
+      assertThat(f.errorCode()).isEqualTo(Sender.DELIVERY_TIMEOUT_CODE);
+      assertThat(f.errorMessage()).startsWith("not sent: the PT2S left of its deliveryTimeout (PT6S) are less than "
+          + "answers take now (about PT2.25S)");
+    });
+    h.assertReconciles();
+  }
+
+  @Test
   void retryBudget_throttledEntries_needNoToken() {
     Harness h = Harness.create(1, b -> b.lingerTime(Duration.ZERO).retryPolicy(Harness.noJitter(100))
         .retryBudget(new RetryBudget(1, 0.001)));

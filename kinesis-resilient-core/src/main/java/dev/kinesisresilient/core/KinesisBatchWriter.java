@@ -20,11 +20,13 @@ import software.amazon.awssdk.services.kinesis.KinesisAsyncClient;
  * <p><b>What a write does.</b> Records over the per-record limit fail at once with {@link
  * FailureReason#INVALID} and are never sent (one invalid entry would fail a whole request). The rest
  * are packed in order into requests within {@link BatchLimits} and sent with at most {@code
- * maxConcurrentRequests} requests in flight for the whole writer. From each response, the entries
- * that failed with a retriable code (throttling, internal failure) are re-planned into fresh requests
- * and sent again after a capped, jittered backoff; acknowledged entries are never re-sent. A whole
- * request that fails with a retriable error (throttling, 5xx, IO error, attempt timeout) is retried
- * the same way; a non-retriable one (e.g. ResourceNotFound, AccessDenied) fails its records at once.
+ * maxConcurrentRequests} requests in flight for the whole writer, fewer while the service shows
+ * congestion ({@link Builder#adaptiveConcurrency}). From each response, the entries that failed with a
+ * retriable code (throttling, internal failure) are re-planned into fresh requests and sent again after
+ * a capped, jittered backoff, within the {@link Builder#retryBudget retry budget}; acknowledged entries
+ * are never re-sent. A whole request that fails with a retriable error (throttling, 5xx, IO error,
+ * attempt timeout) is retried the same way; a non-retriable one (e.g. ResourceNotFound, AccessDenied)
+ * fails its records at once.
  * Every record ends with exactly one {@link RecordResult}, and the returned future completes once all
  * have, no later than the retry policy's deadline plus one attempt timeout.
  *

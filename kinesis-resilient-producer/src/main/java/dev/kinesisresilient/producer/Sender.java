@@ -96,6 +96,14 @@ final class Sender implements Runnable {
   private final List<Instant> heldSlots = new ArrayList<>();
   /** How long answers take now (sender thread only). */
   private final LatencyEstimator latency = new LatencyEstimator();
+  /**
+   * The most time left that can make a record too late to send: twice the attempt timeout (no answer
+   * is waited for longer) and half of what a record has left when its linger ends, so that a record
+   * sent on time always goes whatever the estimate (no starvation when answers were once very slow).
+   */
+  private final Duration maxSendMargin;
+  /** The time left below which a record is not sent now (the latency estimate, capped). */
+  private Duration sendMargin = Duration.ZERO;
   /** Records whose deadline is at or before this are not sent: they would expire in flight. */
   private Instant sendCutoff = Instant.MIN;
   /** Aggregation is configured and shards are predicted (volatile: read by the gauge). */
@@ -143,6 +151,9 @@ final class Sender implements Runnable {
     this.unrouted = new Lane("unrouted", new AdaptiveRateLimiter(1, 1024, 1, Instant.EPOCH));
     this.window = new CongestionWindow(s.maxInFlightRequests(), s.adaptiveConcurrency());
     this.budget = new RetryTokenBucket(s.retryBudget());
+    Duration twice = s.attemptTimeout().multipliedBy(2);
+    Duration half = s.deliveryTimeout().minus(s.lingerTime()).dividedBy(2);
+    this.maxSendMargin = twice.compareTo(half) < 0 ? twice : half;
   }
 
   // ================================================================== thread
@@ -370,7 +381,9 @@ final class Sender implements Runnable {
     if (routing == Routing.DISCOVERING || laneList.isEmpty()) {
       return;
     }
-    sendCutoff = now.plus(latency.estimate());
+    Duration margin = latency.estimate();
+    sendMargin = margin.compareTo(maxSendMargin) < 0 ? margin : maxSendMargin;
+    sendCutoff = now.plus(sendMargin);
     boolean urgent = urgent(closed);
     int n = laneList.size();
     while (window.hasRoom()) {
@@ -440,7 +453,8 @@ final class Sender implements Runnable {
 
   /**
    * Whether a record is too late to send: its deadline passes before an answer to a request sent now
-   * can be expected (the smoothed latency of recent answers plus one deviation). Sending it would spend
+   * can be expected (the smoothed latency of recent answers plus one deviation, capped by {@link
+   * #maxSendMargin}). Sending it would spend
    * the service's capacity on a record that expires in flight (and may be stored although reported
    * failed); it fails {@code EXPIRED} instead, never sent (again).
    */
@@ -933,7 +947,7 @@ final class Sender implements Runnable {
         if (now.isBefore(r.deadline)) {
           message = "not sent" + (r.attempts == 0 ? "" : " again") + ": the " + Duration.between(now, r.deadline)
               + " left of its deliveryTimeout (" + s.deliveryTimeout() + ") are less than answers take now (about "
-              + latency.estimate() + ")" + (r.attempts == 0 ? ""
+              + sendMargin + ")" + (r.attempts == 0 ? ""
                   : "; " + r.attempts + " attempt(s); last error: " + r.lastMessage);
           break;
         }

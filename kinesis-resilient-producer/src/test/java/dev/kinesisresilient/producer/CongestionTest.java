@@ -188,32 +188,38 @@ final class CongestionTest {
 
   @Test
   void deliveryTimeout_lessTimeLeftThanAnswersTake_recordFailsExpiredWithoutBeingSent() {
-    Harness h = Harness.create(1, b -> b.lingerTime(Duration.ofSeconds(4)).deliveryTimeout(Duration.ofSeconds(6))
-        .attemptTimeout(Duration.ofSeconds(2)));
+    // Margin cap: min(2 x attemptTimeout, (deliveryTimeout - lingerTime) / 2) = min(10 s, 2.5 s).
+    Harness h = Harness.create(1, b -> b.lingerTime(Duration.ofSeconds(1)).deliveryTimeout(Duration.ofSeconds(6))
+        .attemptTimeout(Duration.ofSeconds(5)).maxInFlightRequests(1));
     h.step();
     ManualScheduler server = ManualScheduler.create(h.clock);
-    h.fake.delayResponses(Duration.ofMillis(1500), server);
+    h.fake.delayResponses(Duration.ofSeconds(4), server);
     Instant t0 = h.clock.instant();
     CompletableFuture<RecordResult> a = h.send(record("a"));
-    h.clock.set(h.step()); // a's linger ends at t0 + 4 s
+    h.clock.set(h.step()); // a's linger ends at t0 + 1 s
     h.step();
     assertThat(h.fake.putRecordsRequests()).hasSize(1);
-    CompletableFuture<RecordResult> b = h.send(record("b")); // deadline t0 + 10 s, linger ends t0 + 8 s
-    h.clock.set(t0.plusMillis(5500));
-    server.advance(Duration.ZERO); // a answered after 1.5 s: answers take about 1.5 + 0.75 s
+    h.clock.set(t0.plusMillis(1500));
+    CompletableFuture<RecordResult> b = h.send(record("b")); // deadline t0 + 7.5 s; waits for the one slot
+    h.step();
+    h.clock.set(t0.plusSeconds(5));
+    server.advance(Duration.ZERO); // a answered after 4 s: answers take about 4 + 2 s, capped at 2.5 s
     h.step();
     assertThat(a.join().isAcknowledged()).isTrue();
-
-    h.clock.set(t0.plusSeconds(8)); // b is due with 2 s left: less than answers take
-    h.step();
-    assertThat(h.fake.putRecordsRequests()).hasSize(1);
+    assertThat(h.fake.putRecordsRequests()).hasSize(1); // b had 2.5 s left: not sent
     assertThat(b.join()).isInstanceOfSatisfying(RecordResult.Failed.class, f -> {
       assertThat(f.reason()).isEqualTo(FailureReason.EXPIRED);
       assertThat(f.attempts()).isZero();
       assertThat(f.errorCode()).isEqualTo(Sender.DELIVERY_TIMEOUT_CODE);
-      assertThat(f.errorMessage()).startsWith("not sent: the PT2S left of its deliveryTimeout (PT6S) are less than "
-          + "answers take now (about PT2.25S)");
+      assertThat(f.errorMessage()).isEqualTo("not sent: the PT2.5S left of its deliveryTimeout (PT6S) are less "
+          + "than answers take now (about PT2.5S)");
     });
+
+    // A record sent on time still goes, however slow the last answers were.
+    h.fake.clearFaults();
+    CompletableFuture<RecordResult> c = h.send(record("c"));
+    runUntilIdle(h, 10);
+    assertThat(c.join().isAcknowledged()).isTrue();
     h.assertReconciles();
   }
 

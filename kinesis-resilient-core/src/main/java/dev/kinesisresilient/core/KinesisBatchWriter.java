@@ -239,7 +239,9 @@ public interface KinesisBatchWriter extends AutoCloseable {
      * Whether the in-flight bound adapts to congestion (AIMD, as TCP): the writer starts with {@code
      * maxConcurrentRequests} requests in flight, halves that bound when a request times out, fails with
      * a 5xx or a connection error (once per episode, never below 1), and grows it back by one request
-     * per bound's worth of successful requests. Off, {@code maxConcurrentRequests} is a fixed bound.
+     * per bound's worth of successful requests. Congestion episodes are shared by every writer and
+     * producer built on the same client instance (the endpoint): each halves its own bound once when any
+     * of them sees a new episode. Off, {@code maxConcurrentRequests} is a fixed bound.
      *
      * <p>Either way, an attempt that passes its {@code attemptTimeout} keeps its slot and its records
      * wait for its answer for as long again (cut to the deadline), since the service may still be

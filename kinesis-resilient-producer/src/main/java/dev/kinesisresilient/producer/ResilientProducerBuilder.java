@@ -348,7 +348,9 @@ public final class ResilientProducerBuilder {
    * Whether the in-flight bound adapts to congestion (AIMD, as TCP): the producer starts with {@code
    * maxInFlightRequests} requests in flight, halves that bound when a request is overdue, fails with a
    * 5xx or a connection error (once per episode, never below 1), and grows it back by one request per
-   * bound's worth of answered requests. Off, {@code maxInFlightRequests} is a fixed bound. Either way an
+   * bound's worth of answered requests. Congestion episodes are shared by every producer and writer
+   * built on the same client instance (the endpoint): each halves its own bound once when any of them
+   * sees a new episode. Off, {@code maxInFlightRequests} is a fixed bound. Either way an
    * overdue request keeps its slot (see {@link #attemptTimeout}), and a request ended by the SDK's own
    * timeout keeps its slot for as long again as it ran, since the service may still be working on it.
    *

@@ -7,6 +7,7 @@ import dev.kinesisresilient.core.RecordResult;
 import dev.kinesisresilient.core.aggregation.AggregateBuilder;
 import dev.kinesisresilient.core.internal.CongestionWindow;
 import dev.kinesisresilient.core.internal.DefaultErrorClassifier;
+import dev.kinesisresilient.core.internal.EndpointCongestion;
 import dev.kinesisresilient.core.internal.LatencyEstimator;
 import dev.kinesisresilient.core.internal.RetryTokenBucket;
 import dev.kinesisresilient.core.internal.WriterMetrics;
@@ -149,7 +150,8 @@ final class Sender implements Runnable {
     this.backoff = s.retryPolicy().backoff(s.random());
     this.logPrefix = logPrefix;
     this.unrouted = new Lane("unrouted", new AdaptiveRateLimiter(1, 1024, 1, Instant.EPOCH));
-    this.window = new CongestionWindow(s.maxInFlightRequests(), s.adaptiveConcurrency());
+    this.window = new CongestionWindow(s.maxInFlightRequests(), s.adaptiveConcurrency(),
+        EndpointCongestion.of(client));
     this.budget = new RetryTokenBucket(s.retryBudget());
     Duration twice = s.attemptTimeout().multipliedBy(2);
     Duration half = s.deliveryTimeout().minus(s.lingerTime()).dividedBy(2);

@@ -114,6 +114,21 @@ final class CongestionTest {
   }
 
   @Test
+  void twoProducersOnOneClient_congestionSeenByOne_shrinksBoth() {
+    ManualClock clock = ManualClock.create();
+    FakeKinesisAsyncClient fake = FakeKinesisAsyncClient.builder().clock(clock).stream(Harness.STREAM, 1).build();
+    Harness one = Harness.on(clock, fake, fake, b -> b.lingerTime(Duration.ZERO));
+    Harness two = Harness.on(clock, fake, fake, b -> b.lingerTime(Duration.ZERO).maxInFlightRequests(4));
+    one.step();
+    two.step();
+    fake.throwOnNextCall(FakeKinesisAsyncClient.serviceException("InternalFailure", 500, "boom"));
+    one.send(record("a"));
+    one.step();
+    assertThat(one.sender.inFlightLimit()).isEqualTo(4);
+    assertThat(two.sender.inFlightLimit()).isEqualTo(2);
+  }
+
+  @Test
   void adaptiveConcurrencyOff_boundStaysFixed() {
     Harness h = Harness.create(1, b -> b.lingerTime(Duration.ZERO).adaptiveConcurrency(false));
     h.step();

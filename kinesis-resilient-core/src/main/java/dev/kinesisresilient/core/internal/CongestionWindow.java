@@ -15,6 +15,9 @@ import java.util.Set;
  * answered or a bound has passed, so that giving up never makes room for more work on a server that is
  * already behind.
  *
+ * <p>Windows of writers and producers that share a client share its {@link EndpointCongestion}: an
+ * episode seen by any of them halves each of them (once, when it next looks at its window).
+ *
  * <p>With {@code adaptive} false the window stays at its maximum (a fixed in-flight bound).
  *
  * <p>Not thread-safe: confine to one thread (the producer's sender thread) or to the tasks of one
@@ -37,6 +40,8 @@ public final class CongestionWindow {
   private long epoch;
   private long decreases;
   private int successes;
+  private final EndpointCongestion endpoint;
+  private long endpointSeen;
 
   /**
    * A window at its maximum.
@@ -45,12 +50,43 @@ public final class CongestionWindow {
    * @param adaptive whether congestion shrinks it
    */
   public CongestionWindow(int max, boolean adaptive) {
+    this(max, adaptive, new EndpointCongestion());
+  }
+
+  /**
+   * A window at its maximum that shares congestion episodes with the other windows of an endpoint.
+   *
+   * @param max the most requests in flight, at least 1
+   * @param adaptive whether congestion shrinks it
+   * @param endpoint the episodes of the endpoint (see {@link EndpointCongestion#of})
+   */
+  public CongestionWindow(int max, boolean adaptive, EndpointCongestion endpoint) {
     if (max < 1) {
       throw new IllegalArgumentException("max must be at least 1, was " + max);
     }
     this.max = max;
     this.adaptive = adaptive;
     this.window = max;
+    this.endpoint = endpoint;
+    this.endpointSeen = endpoint.episodes();
+  }
+
+  /** Applies episodes that other windows of the endpoint began since this one last looked (once). */
+  private void catchUp() {
+    long e = endpoint.episodes();
+    if (e != endpointSeen) {
+      endpointSeen = e;
+      if (adaptive) {
+        decrease();
+      }
+    }
+  }
+
+  private void decrease() {
+    epoch++;
+    decreases++;
+    window = Math.max(1.0, window * DECREASE);
+    successes = 0;
   }
 
   /**
@@ -82,6 +118,7 @@ public final class CongestionWindow {
    * @return true when fewer requests than the window are in flight
    */
   public boolean hasRoom() {
+    catchUp();
     return inFlight < limit();
   }
 
@@ -111,12 +148,13 @@ public final class CongestionWindow {
   }
 
   /**
-   * The epoch to record with a request sent now.
+   * The ticket to record with a request sent now: this window's decreases so far (high 32 bits) and
+   * the endpoint's episodes so far (low 32 bits).
    *
-   * @return the number of decreases so far
+   * @return the ticket
    */
   public long epoch() {
-    return epoch;
+    return (epoch << 32) | (endpoint.episodes() & 0xFFFF_FFFFL);
   }
 
   /**
@@ -127,13 +165,18 @@ public final class CongestionWindow {
    * @return whether the window was decreased
    */
   public boolean onCongestion(long sentEpoch) {
-    if (!adaptive || sentEpoch < epoch) {
+    if (!adaptive) {
       return false;
     }
-    epoch++;
-    decreases++;
-    window = Math.max(1.0, window * DECREASE);
-    successes = 0;
+    catchUp();
+    long sentEndpoint = sentEpoch & 0xFFFF_FFFFL;
+    if (endpoint.onCongestion(sentEndpoint)) {
+      endpointSeen = sentEndpoint + 1;
+    }
+    if ((sentEpoch >>> 32) < epoch) {
+      return false; // this episode (or a later one) was already answered here
+    }
+    decrease();
     return true;
   }
 
@@ -151,6 +194,7 @@ public final class CongestionWindow {
    * @return 1..max
    */
   public int limit() {
+    catchUp();
     return (int) Math.floor(window);
   }
 

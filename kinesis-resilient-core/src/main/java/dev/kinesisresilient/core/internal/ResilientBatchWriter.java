@@ -128,7 +128,7 @@ public final class ResilientBatchWriter implements KinesisBatchWriter {
     this.limits = limits;
     this.policy = policy;
     this.classifier = classifier;
-    this.window = new CongestionWindow(maxConcurrentRequests, adaptiveConcurrency);
+    this.window = new CongestionWindow(maxConcurrentRequests, adaptiveConcurrency, EndpointCongestion.of(client));
     this.budget = new RetryTokenBucket(retryBudget);
     this.attemptTimeout = attemptTimeout;
     this.ownsScheduler = scheduler == null;

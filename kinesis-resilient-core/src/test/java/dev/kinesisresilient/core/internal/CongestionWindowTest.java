@@ -61,6 +61,37 @@ final class CongestionWindowTest {
   }
 
   @Test
+  void sharedEndpoint_episodeOfOneWindowHalvesTheOthers_countedOnce() {
+    EndpointCongestion endpoint = new EndpointCongestion();
+    CongestionWindow a = new CongestionWindow(8, true, endpoint);
+    CongestionWindow b = new CongestionWindow(4, true, endpoint);
+    long aTicket = a.epoch();
+    long bTicket = b.epoch();
+    assertThat(a.onCongestion(aTicket)).isTrue();
+    assertThat(a.limit()).isEqualTo(4);
+    assertThat(b.limit()).isEqualTo(2); // halved by a's episode when it looks
+    // b's own request of the same episode changes nothing more, for either.
+    assertThat(b.onCongestion(bTicket)).isFalse();
+    assertThat(b.limit()).isEqualTo(2);
+    assertThat(a.limit()).isEqualTo(4);
+    // A new episode, seen first by b.
+    assertThat(b.onCongestion(b.epoch())).isTrue();
+    assertThat(b.limit()).isEqualTo(1);
+    assertThat(a.limit()).isEqualTo(2);
+    // Growth stays per window.
+    b.onSuccess();
+    assertThat(b.limit()).isEqualTo(2);
+    assertThat(a.limit()).isEqualTo(2);
+  }
+
+  @Test
+  void sharedEndpoint_byClientInstance() {
+    Object client = new Object();
+    assertThat(EndpointCongestion.of(client)).isSameAs(EndpointCongestion.of(client));
+    assertThat(EndpointCongestion.of(new Object())).isNotSameAs(EndpointCongestion.of(client));
+  }
+
+  @Test
   void notAdaptive_fixedBound() {
     CongestionWindow w = new CongestionWindow(3, false);
     assertThat(w.onCongestion(w.epoch())).isFalse();

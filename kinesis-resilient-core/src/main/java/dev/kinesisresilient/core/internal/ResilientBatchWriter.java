@@ -226,17 +226,23 @@ public final class ResilientBatchWriter implements KinesisBatchWriter {
   }
 
   /**
-   * Sends queued requests, in order, while the congestion window has room. A retry needs a token of the
-   * retry budget per record: with fewer tokens it is split (the rest waits), with none it waits in its
-   * place while the requests behind it go; a timer makes sure a waiting request still ends at its
-   * deadline.
+   * Sends queued requests, in order, while the congestion window has room, and fails those at the head
+   * whose deadline passed even when it has none. A retry needs a token of the retry budget per record
+   * whose last error was not throttling: with fewer tokens it is split (the rest waits), with none it
+   * waits in its place while the requests behind it go; a timer makes sure a waiting request still ends
+   * at its deadline.
    */
   private void dispatch() {
     Instant now = clock.instant();
     ArrayDeque<Request> waiting = null;
-    while (window.hasRoom() && !queue.isEmpty()) {
-      Request req = queue.pollFirst();
-      if (!now.isBefore(req.op.deadline)) {
+    while (!queue.isEmpty()) {
+      Request req = queue.peekFirst();
+      boolean expired = !now.isBefore(req.op.deadline);
+      if (!expired && !window.hasRoom()) {
+        break;
+      }
+      queue.pollFirst();
+      if (expired) {
         if (req.retry && !budget.hasToken() && RetryTokenBucket.needsToken(req.op.lastMetricCode[req.indexes[0]])) {
           for (int i : req.indexes) {
             req.op.lastMessage[i] = "the retry waited for the retry budget (re-sends are limited to a share of "

@@ -262,7 +262,7 @@ public interface KinesisBatchWriter extends AutoCloseable {
      * The limit on re-sends: a token bucket refilled by acknowledged records (see {@link RetryBudget}).
      * A retry that finds it empty waits, within the write's deadline, for acknowledgements to refill it.
      *
-     * @param retryBudget default {@link RetryBudget#defaults()}: 500 records, 0.1 per acknowledged
+     * @param retryBudget default {@link RetryBudget#defaults()}: 5,000 records, 0.1 per acknowledged
      *     record; {@link RetryBudget#unlimited()} turns it off
      * @return this builder
      * @throws IllegalStateException when already set

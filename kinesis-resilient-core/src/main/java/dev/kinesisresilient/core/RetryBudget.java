@@ -12,9 +12,11 @@ package dev.kinesisresilient.core;
  * ({@code ProvisionedThroughputExceededException}, {@code LimitExceededException}, {@code
  * ThrottlingException}, {@code KMSThrottlingException}): the service refused those without doing their
  * work, and backoff (and in the producer the per-shard adaptive rate limits) already paces them.
- * With the defaults, a burst of up to 500 re-sends goes at once, and in the long run re-sends are at most
- * one tenth of the records acknowledged: entries sent per record acknowledged stay at or below about
- * 1.1.
+ * With the defaults, a burst of up to 5,000 re-sends goes at once (ten full requests: a brief outage
+ * that fails every request of a writer with 8 requests of 500 in flight is retried without waiting),
+ * and in the long run re-sends are at most one tenth of the records acknowledged: entries sent per
+ * record acknowledged stay at or below about 1.1. The bucket refills only from acknowledgements, as the
+ * SDK's retry quota does: after a long outage, retries resume as new records get through.
  *
  * <p>A record whose retry finds the bucket empty is not failed and not dropped: it waits, in its turn,
  * until acknowledgements of other records refill the bucket, within its own deadline (the writer's
@@ -30,7 +32,7 @@ package dev.kinesisresilient.core;
  *     .build();
  * }</pre>
  *
- * @param maxRecords the bucket's capacity and initial content, in records (tokens). Default 500; range
+ * @param maxRecords the bucket's capacity and initial content, in records (tokens). Default 5,000 (ten full requests); range
  *     1..{@value #UNLIMITED_RECORDS}, where {@value #UNLIMITED_RECORDS} ({@link #unlimited()}) turns the
  *     budget off
  * @param refillPerAcknowledged tokens put back per acknowledged record. Default 0.1; range 0.001..1,000
@@ -39,7 +41,7 @@ package dev.kinesisresilient.core;
 public record RetryBudget(int maxRecords, double refillPerAcknowledged) {
 
   /** Default {@link #maxRecords()}: 500. */
-  public static final int DEFAULT_MAX_RECORDS = 500;
+  public static final int DEFAULT_MAX_RECORDS = 5_000;
 
   /** Default {@link #refillPerAcknowledged()}: 0.1. */
   public static final double DEFAULT_REFILL_PER_ACKNOWLEDGED = 0.1;
@@ -64,7 +66,7 @@ public record RetryBudget(int maxRecords, double refillPerAcknowledged) {
   }
 
   /**
-   * The default budget: 500 records, 0.1 per acknowledged record.
+   * The default budget: 5,000 records, 0.1 per acknowledged record.
    *
    * @return the default budget
    */

@@ -327,6 +327,6 @@ final class KinesisBatchWriterTest {
   void toString_listsEverySetting() {
     String s = writer().build().toString();
     assertThat(s).contains("stream=s", "limits=BatchLimits[maxRecordsPerRequest=500", "retryPolicy=RetryPolicy[",
-        "errorClassifier=", "maxConcurrentRequests=8", "adaptiveConcurrency=true", "retryBudget=RetryBudget[maxRecords=500, refillPerAcknowledged=0.1]", "attemptTimeout=PT5S", "scheduler=", "clock=", "metrics=off");
+        "errorClassifier=", "maxConcurrentRequests=8", "adaptiveConcurrency=true", "retryBudget=RetryBudget[maxRecords=5000, refillPerAcknowledged=0.1]", "attemptTimeout=PT5S", "scheduler=", "clock=", "metrics=off");
   }
 }

@@ -371,7 +371,7 @@ public final class ResilientProducerBuilder {
    * acknowledgements to refill it; if the deadline comes first the record fails {@code EXPIRED} with a
    * message naming the budget. Re-sends of throttled entries need no token.
    *
-   * @param retryBudget default {@link RetryBudget#defaults()}: 500 records, 0.1 per acknowledged
+   * @param retryBudget default {@link RetryBudget#defaults()}: 5,000 records, 0.1 per acknowledged
    *     record; {@link RetryBudget#unlimited()} turns it off
    * @return this builder
    * @throws IllegalStateException when already set

@@ -35,8 +35,8 @@ final class RetryTokenBucketTest {
 
   @Test
   void retryBudget_validatesAndPrints() {
-    assertThat(RetryBudget.defaults()).isEqualTo(new RetryBudget(500, 0.1));
-    assertThat(RetryBudget.defaults().toString()).isEqualTo("RetryBudget[maxRecords=500, refillPerAcknowledged=0.1]");
+    assertThat(RetryBudget.defaults()).isEqualTo(new RetryBudget(5_000, 0.1));
+    assertThat(RetryBudget.defaults().toString()).isEqualTo("RetryBudget[maxRecords=5000, refillPerAcknowledged=0.1]");
     assertThat(RetryBudget.unlimited().isUnlimited()).isTrue();
     assertThat(RetryBudget.unlimited().toString()).isEqualTo("RetryBudget[unlimited]");
     assertThatThrownBy(() -> new RetryBudget(0, 0.1))

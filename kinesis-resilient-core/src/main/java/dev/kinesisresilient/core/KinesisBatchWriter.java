@@ -20,11 +20,13 @@ import software.amazon.awssdk.services.kinesis.KinesisAsyncClient;
  * <p><b>What a write does.</b> Records over the per-record limit fail at once with {@link
  * FailureReason#INVALID} and are never sent (one invalid entry would fail a whole request). The rest
  * are packed in order into requests within {@link BatchLimits} and sent with at most {@code
- * maxConcurrentRequests} requests in flight for the whole writer. From each response, the entries
- * that failed with a retriable code (throttling, internal failure) are re-planned into fresh requests
- * and sent again after a capped, jittered backoff; acknowledged entries are never re-sent. A whole
- * request that fails with a retriable error (throttling, 5xx, IO error, attempt timeout) is retried
- * the same way; a non-retriable one (e.g. ResourceNotFound, AccessDenied) fails its records at once.
+ * maxConcurrentRequests} requests in flight for the whole writer, fewer while the service shows
+ * congestion ({@link Builder#adaptiveConcurrency}). From each response, the entries that failed with a
+ * retriable code (throttling, internal failure) are re-planned into fresh requests and sent again after
+ * a capped, jittered backoff, within the {@link Builder#retryBudget retry budget}; acknowledged entries
+ * are never re-sent. A whole request that fails with a retriable error (throttling, 5xx, IO error,
+ * attempt timeout) is retried the same way; a non-retriable one (e.g. ResourceNotFound, AccessDenied)
+ * fails its records at once.
  * Every record ends with exactly one {@link RecordResult}, and the returned future completes once all
  * have, no later than the retry policy's deadline plus one attempt timeout.
  *
@@ -112,6 +114,8 @@ public interface KinesisBatchWriter extends AutoCloseable {
     private @Nullable Supplier<? extends RandomGenerator> random;
     private @Nullable MetricsOptions metrics;
     private @Nullable String clientId;
+    private @Nullable RetryBudget retryBudget;
+    private @Nullable Boolean adaptiveConcurrency;
 
     private Builder(KinesisAsyncClient client) {
       this.client = Objects.requireNonNull(client, "client");
@@ -211,7 +215,8 @@ public interface KinesisBatchWriter extends AutoCloseable {
 
     /**
      * Most PutRecords requests in flight at once, across all writes of this writer. Keep it at or
-     * below the HTTP client's max concurrency, or requests wait for a connection.
+     * below the HTTP client's max concurrency, or requests wait for a connection. With {@link
+     * #adaptiveConcurrency(boolean)} on (the default) it is the ceiling of an adaptive bound.
      *
      * @param max default 8; range 1..1,000
      * @return this builder
@@ -245,6 +250,44 @@ public interface KinesisBatchWriter extends AutoCloseable {
       }
       requireUnset(this.attemptTimeout == null, "attemptTimeout");
       this.attemptTimeout = timeout;
+      return this;
+    }
+
+    /**
+     * Whether the in-flight bound adapts to congestion (AIMD, as TCP): the writer starts with {@code
+     * maxConcurrentRequests} requests in flight, halves that bound when a request times out, fails with
+     * a 5xx or a connection error (once per episode, never below 1), and grows it back by one request
+     * per bound's worth of successful requests. Congestion episodes are shared by every writer and
+     * producer built on the same client instance (the endpoint): each halves its own bound once when any
+     * of them sees a new episode. Off, {@code maxConcurrentRequests} is a fixed bound.
+     *
+     * <p>Either way, an attempt that passes its {@code attemptTimeout} keeps its slot and its records
+     * wait for its answer for as long again (cut to the deadline), since the service may still be
+     * working on it; only then is it cancelled and its records retried. An attempt that the SDK's own
+     * timeout ended keeps its slot for as long again as it ran.
+     *
+     * @param adaptive default true
+     * @return this builder
+     * @throws IllegalStateException when already set
+     */
+    public Builder adaptiveConcurrency(boolean adaptive) {
+      requireUnset(this.adaptiveConcurrency == null, "adaptiveConcurrency");
+      this.adaptiveConcurrency = adaptive;
+      return this;
+    }
+
+    /**
+     * The limit on re-sends: a token bucket refilled by acknowledged records (see {@link RetryBudget}).
+     * A retry that finds it empty waits, within the write's deadline, for acknowledgements to refill it.
+     *
+     * @param retryBudget default {@link RetryBudget#defaults()}: 5,000 records, 0.1 per acknowledged
+     *     record; {@link RetryBudget#unlimited()} turns it off
+     * @return this builder
+     * @throws IllegalStateException when already set
+     */
+    public Builder retryBudget(RetryBudget retryBudget) {
+      requireUnset(this.retryBudget == null, "retryBudget");
+      this.retryBudget = Objects.requireNonNull(retryBudget, "retryBudget");
       return this;
     }
 
@@ -330,7 +373,9 @@ public interface KinesisBatchWriter extends AutoCloseable {
           clock == null ? Clock.systemUTC() : clock,
           random == null ? ThreadLocalRandom::current : random,
           metrics,
-          clientId);
+          clientId,
+          retryBudget == null ? RetryBudget.defaults() : retryBudget,
+          adaptiveConcurrency == null || adaptiveConcurrency);
     }
 
     private static void requireUnset(boolean unset, String option) {

@@ -225,7 +225,8 @@ final class KinesisBatchWriterTest {
     client.thenHang();
     KinesisBatchWriter w = writer().attemptTimeout(Duration.ofSeconds(2)).build();
     CompletableFuture<BatchWriteResult> f = w.write(records(2));
-    scheduler.advance(Duration.ofMillis(1999));
+    // Overdue after 2 s; its answer is awaited as long again before it is given up and retried.
+    scheduler.advance(Duration.ofMillis(3999));
     assertThat(client.requests()).hasSize(1);
     scheduler.advance(Duration.ofSeconds(1));
     assertThat(client.requests()).hasSize(2);
@@ -326,6 +327,6 @@ final class KinesisBatchWriterTest {
   void toString_listsEverySetting() {
     String s = writer().build().toString();
     assertThat(s).contains("stream=s", "limits=BatchLimits[maxRecordsPerRequest=500", "retryPolicy=RetryPolicy[",
-        "errorClassifier=", "maxConcurrentRequests=8", "attemptTimeout=PT5S", "scheduler=", "clock=", "metrics=off");
+        "errorClassifier=", "maxConcurrentRequests=8", "adaptiveConcurrency=true", "retryBudget=RetryBudget[maxRecords=5000, refillPerAcknowledged=0.1]", "attemptTimeout=PT5S", "scheduler=", "clock=", "metrics=off");
   }
 }

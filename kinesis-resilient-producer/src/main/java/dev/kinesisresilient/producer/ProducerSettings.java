@@ -4,6 +4,7 @@ import dev.kinesisresilient.core.BatchLimits;
 import dev.kinesisresilient.core.ErrorClassifier;
 import dev.kinesisresilient.core.MetricsOptions;
 import dev.kinesisresilient.core.RecordResult;
+import dev.kinesisresilient.core.RetryBudget;
 import dev.kinesisresilient.core.RetryPolicy;
 import dev.kinesisresilient.core.StreamNames;
 import java.time.Clock;
@@ -37,7 +38,9 @@ record ProducerSettings(
     Supplier<? extends RandomGenerator> random,
     @Nullable MetricsOptions metrics,
     boolean aggregation,
-    long maxAggregateBytes) {
+    long maxAggregateBytes,
+    RetryBudget retryBudget,
+    boolean adaptiveConcurrency) {
 
   /** Bytes charged per record on top of its data and partition key, for the producer's bookkeeping. */
   static final long RECORD_OVERHEAD_BYTES = 128;
@@ -64,6 +67,8 @@ record ProducerSettings(
         + ", retryPolicy=" + retryPolicy
         + ", errorClassifier=" + classifier.getClass().getSimpleName()
         + ", maxInFlightRequests=" + maxInFlightRequests
+        + ", adaptiveConcurrency=" + adaptiveConcurrency
+        + ", retryBudget=" + retryBudget
         + ", preserveOrder=" + preserveOrder
         + ", shardLimits=" + shardRecordsPerSecond + " records/s, " + shardBytesPerSecond + " bytes/s"
         + ", failureHandler=" + (failureHandler == null ? "none" : "set")

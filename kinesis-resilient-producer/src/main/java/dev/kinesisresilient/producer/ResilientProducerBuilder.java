@@ -4,6 +4,7 @@ import dev.kinesisresilient.core.BatchLimits;
 import dev.kinesisresilient.core.ErrorClassifier;
 import dev.kinesisresilient.core.MetricsOptions;
 import dev.kinesisresilient.core.RecordResult;
+import dev.kinesisresilient.core.RetryBudget;
 import dev.kinesisresilient.core.RetryPolicy;
 import dev.kinesisresilient.core.StreamNames;
 import java.time.Clock;
@@ -99,6 +100,8 @@ public final class ResilientProducerBuilder {
   private @Nullable MetricsOptions metrics;
   private boolean aggregation;
   private long maxAggregateBytes = DEFAULT_MAX_AGGREGATE_BYTES;
+  private RetryBudget retryBudget = RetryBudget.defaults();
+  private boolean adaptiveConcurrency = true;
 
   ResilientProducerBuilder(KinesisAsyncClient client) {
     this.client = Objects.requireNonNull(client, "client");
@@ -267,9 +270,12 @@ public final class ResilientProducerBuilder {
   }
 
   /**
-   * How long one PutRecords attempt may take before the producer gives up on it and treats it as a
-   * retriable failure ({@code AttemptTimeout}). The service may still have stored the records of a
-   * timed-out attempt, so a retry can duplicate them.
+   * How long one PutRecords attempt may take before the producer counts it as overdue: a sign of
+   * congestion (the in-flight bound shrinks, see {@link #adaptiveConcurrency}). The service may still
+   * be working on an overdue attempt, so it keeps its in-flight slot and its records wait for its
+   * answer for as long again; only then is it cancelled and its records retried ({@code
+   * AttemptTimeout}, within the {@link #retryBudget}). The service may have stored the records of an
+   * attempt given up on, so a retry can duplicate them.
    *
    * @param attemptTimeout default 5 s; range 1 ms..10 min
    * @return this builder
@@ -316,7 +322,8 @@ public final class ResilientProducerBuilder {
 
   /**
    * Most PutRecords requests in flight at once. Keep it at or below the HTTP client's max
-   * concurrency.
+   * concurrency. With {@link #adaptiveConcurrency} on (the default) it is the ceiling of an adaptive
+   * bound.
    *
    * @param maxInFlightRequests default 8; range 1..1,000
    * @return this builder
@@ -329,6 +336,45 @@ public final class ResilientProducerBuilder {
     }
     once("maxInFlightRequests");
     this.maxInFlightRequests = maxInFlightRequests;
+    return this;
+  }
+
+  /**
+   * Whether the in-flight bound adapts to congestion (AIMD, as TCP): the producer starts with {@code
+   * maxInFlightRequests} requests in flight, halves that bound when a request is overdue, fails with a
+   * 5xx or a connection error (once per episode, never below 1), and grows it back by one request per
+   * bound's worth of answered requests. Congestion episodes are shared by every producer and writer
+   * built on the same client instance (the endpoint): each halves its own bound once when any of them
+   * sees a new episode. Off, {@code maxInFlightRequests} is a fixed bound. Either way an
+   * overdue request keeps its slot (see {@link #attemptTimeout}), and a request ended by the SDK's own
+   * timeout keeps its slot for as long again as it ran, since the service may still be working on it.
+   *
+   * @param adaptiveConcurrency default true
+   * @return this builder
+   * @throws IllegalStateException when already set
+   */
+  public ResilientProducerBuilder adaptiveConcurrency(boolean adaptiveConcurrency) {
+    once("adaptiveConcurrency");
+    this.adaptiveConcurrency = adaptiveConcurrency;
+    return this;
+  }
+
+  /**
+   * The limit on re-sends: a token bucket of records refilled by acknowledged records (see {@link
+   * RetryBudget}), so that a slow service never receives an unbounded multiple of new work. A retry
+   * that finds it empty waits in its shard's queue, within its {@code deliveryTimeout}, for
+   * acknowledgements to refill it; if the deadline comes first the record fails {@code EXPIRED} with a
+   * message naming the budget. Re-sends of throttled entries need no token.
+   *
+   * @param retryBudget default {@link RetryBudget#defaults()}: 5,000 records, 0.1 per acknowledged
+   *     record; {@link RetryBudget#unlimited()} turns it off
+   * @return this builder
+   * @throws IllegalStateException when already set
+   */
+  public ResilientProducerBuilder retryBudget(RetryBudget retryBudget) {
+    Objects.requireNonNull(retryBudget, "retryBudget");
+    once("retryBudget");
+    this.retryBudget = retryBudget;
     return this;
   }
 
@@ -545,7 +591,7 @@ public final class ResilientProducerBuilder {
     return new ProducerSettings(streamName, streamArn, id, limits, lingerTime, maxBufferedBytes, maxBlockTime,
         deliveryTimeout, attemptTimeout, retryPolicy, classifier, maxInFlightRequests, preserveOrder,
         shardRecordsPerSecond, shardBytesPerSecond, failureHandler, callbackExecutor, clock, random, metrics,
-        aggregation, Math.min(maxAggregateBytes, limits.maxRecordBytes()));
+        aggregation, Math.min(maxAggregateBytes, limits.maxRecordBytes()), retryBudget, adaptiveConcurrency);
   }
 
   private static String sanitize(String stream) {

@@ -5,7 +5,11 @@ import dev.kinesisresilient.core.ErrorClassification;
 import dev.kinesisresilient.core.FailureReason;
 import dev.kinesisresilient.core.RecordResult;
 import dev.kinesisresilient.core.aggregation.AggregateBuilder;
+import dev.kinesisresilient.core.internal.CongestionWindow;
 import dev.kinesisresilient.core.internal.DefaultErrorClassifier;
+import dev.kinesisresilient.core.internal.EndpointCongestion;
+import dev.kinesisresilient.core.internal.LatencyEstimator;
+import dev.kinesisresilient.core.internal.RetryTokenBucket;
 import dev.kinesisresilient.core.internal.WriterMetrics;
 import java.time.Duration;
 import java.time.Instant;
@@ -86,6 +90,24 @@ final class Sender implements Runnable {
   private final String logPrefix;
   private final ConcurrentLinkedQueue<Consumer<Instant>> inbox = new ConcurrentLinkedQueue<>();
   private final Lane unrouted;
+  /** The adaptive bound on requests in flight (sender thread only). */
+  private final CongestionWindow window;
+  /** The retry budget (sender thread only). */
+  private final RetryTokenBucket budget;
+  /** Until when slots of requests the client gave up on (the SDK's own timeout) stay taken. */
+  private final List<Instant> heldSlots = new ArrayList<>();
+  /** How long answers take now (sender thread only). */
+  private final LatencyEstimator latency = new LatencyEstimator();
+  /**
+   * The most time left that can make a record too late to send: twice the attempt timeout (no answer
+   * is waited for longer) and half of what a record has left when its linger ends, so that a record
+   * sent on time always goes whatever the estimate (no starvation when answers were once very slow).
+   */
+  private final Duration maxSendMargin;
+  /** The time left below which a record is not sent now (the latency estimate, capped). */
+  private Duration sendMargin = Duration.ZERO;
+  /** Records whose deadline is at or before this are not sent: they would expire in flight. */
+  private Instant sendCutoff = Instant.MIN;
   /** Aggregation is configured and shards are predicted (volatile: read by the gauge). */
   private volatile boolean aggregating;
   private boolean aggregationAnnounced;
@@ -133,6 +155,12 @@ final class Sender implements Runnable {
     this.backoff = s.retryPolicy().backoff(s.random());
     this.logPrefix = logPrefix;
     this.unrouted = new Lane("unrouted", new AdaptiveRateLimiter(1, 1024, 1, Instant.EPOCH));
+    this.window = new CongestionWindow(s.maxInFlightRequests(), s.adaptiveConcurrency(),
+        EndpointCongestion.of(client));
+    this.budget = new RetryTokenBucket(s.retryBudget());
+    Duration twice = s.attemptTimeout().multipliedBy(2);
+    Duration half = s.deliveryTimeout().minus(s.lingerTime()).dividedBy(2);
+    this.maxSendMargin = twice.compareTo(half) < 0 ? twice : half;
   }
 
   // ================================================================== thread
@@ -243,7 +271,13 @@ final class Sender implements Runnable {
       }
     }
     finishRound(now);
-    if (closed && outstanding == 0 && inFlight.isEmpty()) {
+    if (closed && outstanding == 0) {
+      // Attempts still in flight hold only completed records (they are kept while the service may be
+      // working on them); nothing waits for them any more.
+      for (Attempt a : new ArrayList<>(inFlight)) {
+        finishAttempt(a);
+        a.call.cancel(true);
+      }
       terminated = true;
       return now;
     }
@@ -274,9 +308,15 @@ final class Sender implements Runnable {
     Instant t = null;
     PendingRecord retry = lane.retries.peek();
     if (retry != null) {
-      t = retry.notBefore;
-      if (s.preserveOrder()) {
-        return t;
+      if (!retryAllowed(retry)) {
+        if (s.preserveOrder()) {
+          return null; // waits for the retry budget; its deadline is watched by expire()
+        }
+      } else {
+        t = retry.notBefore;
+        if (s.preserveOrder()) {
+          return t;
+        }
       }
     }
     PendingRecord head = lane.fresh.peek();
@@ -307,7 +347,7 @@ final class Sender implements Runnable {
   /** The next record a lane would send, dropping any that expired on the way. */
   private @Nullable PendingRecord candidate(Lane lane, Instant now) {
     PendingRecord retry = lane.retries.peek();
-    if (retry != null && !retry.notBefore.isAfter(now)) {
+    if (retry != null && !retry.notBefore.isAfter(now) && retryAllowed(retry)) {
       return retry;
     }
     if (s.preserveOrder() && retry != null) {
@@ -353,9 +393,12 @@ final class Sender implements Runnable {
     if (routing == Routing.DISCOVERING || laneList.isEmpty()) {
       return;
     }
+    Duration margin = latency.estimate();
+    sendMargin = margin.compareTo(maxSendMargin) < 0 ? margin : maxSendMargin;
+    sendCutoff = now.plus(sendMargin);
     boolean urgent = urgent(closed);
     int n = laneList.size();
-    while (inFlight.size() < s.maxInFlightRequests()) {
+    while (window.hasRoom()) {
       Batch batch = new Batch();
       for (int k = 0; k < n && !batch.full; k++) {
         Lane lane = laneList.get((rr + k) % n);
@@ -389,7 +432,7 @@ final class Sender implements Runnable {
       if (r == null) {
         return;
       }
-      if (!now.isBefore(r.deadline)) {
+      if (tooLate(r)) {
         take(lane, r);
         fail(r, FailureReason.EXPIRED, now);
         continue;
@@ -415,8 +458,34 @@ final class Sender implements Runnable {
       return false;
     }
     take(lane, r);
+    spendRetryToken(r);
     batch.add(r);
     return true;
+  }
+
+  /**
+   * Whether a record is too late to send: its deadline passes before an answer to a request sent now
+   * can be expected (the smoothed latency of recent answers plus one deviation, capped by {@link
+   * #maxSendMargin}). Sending it would spend
+   * the service's capacity on a record that expires in flight (and may be stored although reported
+   * failed); it fails {@code EXPIRED} instead, never sent (again).
+   */
+  private boolean tooLate(PendingRecord r) {
+    return !sendCutoff.isBefore(r.deadline);
+  }
+
+  // ================================================================== retry budget
+
+  /** Whether a retry may be sent now as far as the retry budget goes. */
+  private boolean retryAllowed(PendingRecord r) {
+    return !RetryTokenBucket.needsToken(r.lastMetricCode) || budget.hasToken();
+  }
+
+  /** Takes the retry budget's token for a record about to be re-sent (none for a first attempt). */
+  private void spendRetryToken(PendingRecord r) {
+    if (r.attempts > 0 && RetryTokenBucket.needsToken(r.lastMetricCode)) {
+      budget.tryAcquire(1);
+    }
   }
 
   /**
@@ -427,10 +496,13 @@ final class Sender implements Runnable {
   private void takeOrdered(Lane lane, Batch batch, Instant now) {
     PendingRecord r;
     while ((r = lane.retries.peek()) != null && !r.notBefore.isAfter(now)) {
-      if (!now.isBefore(r.deadline)) {
+      if (tooLate(r)) {
         lane.pollRetry();
         fail(r, FailureReason.EXPIRED, now);
         continue;
+      }
+      if (!retryAllowed(r)) {
+        return;
       }
       if (!batch.fits(r)) {
         batch.full = true;
@@ -440,6 +512,7 @@ final class Sender implements Runnable {
         return;
       }
       lane.pollRetry();
+      spendRetryToken(r);
       batch.add(r);
     }
     if (!lane.retries.isEmpty()) {
@@ -450,7 +523,7 @@ final class Sender implements Runnable {
     int limit = 2 * s.limits().maxRecordsPerRequest();
     while (it.hasNext() && scanned++ < limit) {
       r = it.next();
-      if (!now.isBefore(r.deadline)) {
+      if (tooLate(r)) {
         it.remove();
         lane.freshBytes -= r.sizeBytes;
         fail(r, FailureReason.EXPIRED, now);
@@ -583,7 +656,7 @@ final class Sender implements Runnable {
         if (r == null) {
           break;
         }
-        if (!now.isBefore(r.deadline)) {
+        if (tooLate(r)) {
           take(lane, r);
           fail(r, FailureReason.EXPIRED, now);
           continue;
@@ -593,6 +666,7 @@ final class Sender implements Runnable {
         }
         fromRetries.add(lane.retries.peek() == r);
         take(lane, r);
+        spendRetryToken(r);
         members.add(r);
         userBytes += r.sizeBytes;
       }
@@ -635,9 +709,12 @@ final class Sender implements Runnable {
   }
 
   /** Returns records taken for an aggregate that could not go after all, where they were. */
-  private static void putBack(Lane lane, List<PendingRecord> members, List<Boolean> fromRetries) {
+  private void putBack(Lane lane, List<PendingRecord> members, List<Boolean> fromRetries) {
     for (int i = members.size() - 1; i >= 0; i--) {
       PendingRecord r = members.get(i);
+      if (r.attempts > 0 && RetryTokenBucket.needsToken(r.lastMetricCode)) {
+        budget.giveBack(1);
+      }
       if (fromRetries.get(i)) {
         lane.addRetry(r);
       } else {
@@ -681,6 +758,8 @@ final class Sender implements Runnable {
     for (Lane l : involved) {
       l.inFlight++;
     }
+    window.acquire();
+    a.epoch = window.epoch();
     inFlight.add(a);
     inFlightCount = inFlight.size();
     if (LOG.isDebugEnabled()) {
@@ -699,6 +778,7 @@ final class Sender implements Runnable {
 
   private void finishAttempt(Attempt a) {
     a.done = true;
+    window.release();
     inFlight.remove(a);
     inFlightCount = inFlight.size();
     for (Lane l : a.lanes) {
@@ -719,6 +799,10 @@ final class Sender implements Runnable {
       onRequestFailure(a, error != null ? error : new IllegalStateException("null response"), elapsed, now);
       return;
     }
+    if (!a.overdue) {
+      window.onSuccess();
+    }
+    latency.sample(elapsed);
     List<PutRecordsResultEntry> results = response.records();
     if (results.size() != a.entries) {
       metrics.writer().request(a.entries, a.bytes, elapsed, "error", ErrorClassification.OTHER);
@@ -893,6 +977,15 @@ final class Sender implements Runnable {
     }
     String message = cause.getMessage() == null ? cause.getClass().getSimpleName() : cause.getMessage();
     metrics.writer().request(a.entries, a.bytes, elapsed, "error", c.metricCode());
+    if (!a.overdue && CongestionWindow.isCongestion(c.metricCode())) {
+      window.onCongestion(a.epoch);
+      if (CongestionWindow.isTimeout(c.metricCode())) {
+        // The client gave up on it (the SDK's own timeout); the service may not have: hold its slot
+        // for as long again as it ran.
+        window.acquire();
+        heldSlots.add(now.plus(elapsed));
+      }
+    }
     if (THROTTLING_CODES.contains(code) || THROTTLING_CODES.contains(c.metricCode())) {
       for (Lane l : a.lanes) {
         l.limiter.onThrottled(now);
@@ -948,6 +1041,13 @@ final class Sender implements Runnable {
     switch (reason) {
       case EXPIRED:
         code = r.lastCode != null ? r.lastCode : DELIVERY_TIMEOUT_CODE;
+        if (now.isBefore(r.deadline)) {
+          message = "not sent" + (r.attempts == 0 ? "" : " again") + ": the " + Duration.between(now, r.deadline)
+              + " left of its deliveryTimeout (" + s.deliveryTimeout() + ") are less than answers take now (about "
+              + sendMargin + ")" + (r.attempts == 0 ? ""
+                  : "; " + r.attempts + " attempt(s); last error: " + r.lastMessage);
+          break;
+        }
         message = "deliveryTimeout (" + s.deliveryTimeout() + ") passed "
             + (r.attempts == 0 ? "before the record was sent"
                 : "after " + r.attempts + " attempt(s); last error: " + r.lastMessage);
@@ -982,6 +1082,7 @@ final class Sender implements Runnable {
     }
     if (result instanceof RecordResult.Acknowledged ack) {
       counters.acknowledged.incrementAndGet();
+      budget.onAcknowledged(1);
       metrics.writer().acknowledged(ack.shardId(), ack.attempts());
       metrics.latency(true, r.appendTime, now);
     } else {
@@ -1092,6 +1193,10 @@ final class Sender implements Runnable {
           if (!now.isBefore(r.deadline)) {
             it.remove();
             lane.retryBytes -= r.sizeBytes;
+            if (!retryAllowed(r)) {
+              r.lastMessage = r.lastMessage + " (then its retry waited for the retry budget, which stayed empty: "
+                  + "re-sends are limited to a share of acknowledged records)";
+            }
             expired.add(r);
           } else if (r.deadline.isBefore(min)) {
             min = r.deadline;
@@ -1118,22 +1223,47 @@ final class Sender implements Runnable {
           min = r.deadline;
         }
       }
+      // Even when every record of the attempt has expired, it keeps its slot until it is answered or
+      // given up on (attemptTimeouts): the service may still be working on it.
       a.earliestDeadline = min;
-      if (min.equals(Instant.MAX)) {
-        finishAttempt(a);
-        a.call.cancel(true);
-      }
     }
   }
 
+  /**
+   * An attempt past its timeout is a sign of congestion, but the service may still be working on it: it
+   * keeps its slot and its records wait for its answer for as long again; only then is it cancelled and
+   * its records retried (within the retry budget). Also frees the slots held for calls the client gave
+   * up on.
+   */
   private void attemptTimeouts(Instant now) {
-    for (Attempt a : new ArrayList<>(inFlight)) {
-      if (!now.isBefore(a.timeoutAt)) {
-        finishAttempt(a);
-        a.call.cancel(true);
-        onRequestFailure(a, new TimeoutException("PutRecords attempt did not complete within "
-            + s.attemptTimeout() + " (the service may have stored it)"), Duration.between(a.start, now), now);
+    if (!heldSlots.isEmpty()) {
+      Iterator<Instant> it = heldSlots.iterator();
+      while (it.hasNext()) {
+        if (!now.isBefore(it.next())) {
+          it.remove();
+          window.release();
+        }
       }
+    }
+    for (Attempt a : new ArrayList<>(inFlight)) {
+      if (now.isBefore(a.timeoutAt)) {
+        continue;
+      }
+      if (!a.overdue) {
+        a.overdue = true;
+        window.onCongestion(a.epoch);
+        a.timeoutAt = a.timeoutAt.plus(s.attemptTimeout());
+        if (LOG.isDebugEnabled()) {
+          LOG.debug("{}request of {} entries overdue after {}; waiting as long again for its answer", logPrefix,
+              a.entries, s.attemptTimeout());
+        }
+        continue;
+      }
+      finishAttempt(a);
+      a.call.cancel(true);
+      onRequestFailure(a, new TimeoutException("PutRecords attempt did not complete within "
+          + s.attemptTimeout().multipliedBy(2) + " (overdue after " + s.attemptTimeout()
+          + "; the service may have stored it)"), Duration.between(a.start, now), now);
     }
   }
 
@@ -1164,7 +1294,7 @@ final class Sender implements Runnable {
   private Instant nextWakeup(Instant now, boolean closed) {
     Instant next = Instant.MAX;
     boolean urgent = urgent(closed);
-    boolean slotFree = inFlight.size() < s.maxInFlightRequests();
+    boolean slotFree = window.hasRoom();
     if (routing != Routing.DISCOVERING) {
       for (Lane lane : laneList) {
         if (lane.isEmpty()) {
@@ -1197,6 +1327,9 @@ final class Sender implements Runnable {
     }
     for (Attempt a : inFlight) {
       next = min(next, min(a.timeoutAt, a.earliestDeadline));
+    }
+    for (Instant held : heldSlots) {
+      next = min(next, held);
     }
     if (refreshWanted && !discoveryInFlight) {
       next = min(next, nextRefreshAllowed);
@@ -1448,6 +1581,11 @@ final class Sender implements Runnable {
     return routing;
   }
 
+  /** The congestion window's current bound on requests in flight. */
+  int inFlightLimit() {
+    return window.limit();
+  }
+
   /** Whether records are being packed into aggregates now (any thread). */
   boolean aggregating() {
     return aggregating;
@@ -1472,8 +1610,13 @@ final class Sender implements Runnable {
     final PendingRecord[] records;
     final List<Lane> lanes;
     final Instant start;
-    final Instant timeoutAt;
+    /** When it is overdue; once overdue, when it is given up on. */
+    Instant timeoutAt;
     final long bytes;
+    /** The congestion window's epoch when it was sent. */
+    long epoch;
+    /** Its attempt timeout passed; waiting for a late answer. */
+    boolean overdue;
     /** Per entry, the end (exclusive) of its records; null when every record is its own entry. */
     final int @Nullable [] ends;
     final int entries;

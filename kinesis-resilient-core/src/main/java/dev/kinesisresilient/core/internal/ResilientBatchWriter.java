@@ -11,6 +11,7 @@ import dev.kinesisresilient.core.KinesisBatchWriter;
 import dev.kinesisresilient.core.KinesisRecord;
 import dev.kinesisresilient.core.MetricsOptions;
 import dev.kinesisresilient.core.RecordResult;
+import dev.kinesisresilient.core.RetryBudget;
 import dev.kinesisresilient.core.RetryPolicy;
 import dev.kinesisresilient.core.StreamNames;
 import java.time.Clock;
@@ -19,6 +20,7 @@ import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Iterator;
 import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
@@ -67,7 +69,6 @@ public final class ResilientBatchWriter implements KinesisBatchWriter {
   private final BatchLimits limits;
   private final RetryPolicy policy;
   private final ErrorClassifier classifier;
-  private final int maxConcurrentRequests;
   private final Duration attemptTimeout;
   private final ScheduledExecutorService scheduler;
   private final boolean ownsScheduler;
@@ -80,6 +81,9 @@ public final class ResilientBatchWriter implements KinesisBatchWriter {
   private final SerialExecutor serial = new SerialExecutor();
   // Touched only inside `serial` tasks.
   private final ArrayDeque<Request> queue = new ArrayDeque<>();
+  private final CongestionWindow window;
+  private final RetryTokenBucket budget;
+  private @Nullable Instant budgetTimerAt;
   private int activeOperations;
   private boolean released;
   // Read by the in-flight gauge from any thread.
@@ -102,6 +106,8 @@ public final class ResilientBatchWriter implements KinesisBatchWriter {
    * @param random the random source
    * @param metricsOptions the metrics options, or null
    * @param clientId the client id (tag of the writer's own meters), or null for a default
+   * @param retryBudget the limit on re-sends
+   * @param adaptiveConcurrency whether congestion shrinks the in-flight bound
    */
   public ResilientBatchWriter(
       KinesisAsyncClient client,
@@ -116,14 +122,17 @@ public final class ResilientBatchWriter implements KinesisBatchWriter {
       Clock clock,
       Supplier<? extends RandomGenerator> random,
       @Nullable MetricsOptions metricsOptions,
-      @Nullable String clientId) {
+      @Nullable String clientId,
+      RetryBudget retryBudget,
+      boolean adaptiveConcurrency) {
     this.client = client;
     this.streamName = streamName;
     this.streamArn = streamArn;
     this.limits = limits;
     this.policy = policy;
     this.classifier = classifier;
-    this.maxConcurrentRequests = maxConcurrentRequests;
+    this.window = new CongestionWindow(maxConcurrentRequests, adaptiveConcurrency, EndpointCongestion.of(client));
+    this.budget = new RetryTokenBucket(retryBudget);
     this.attemptTimeout = attemptTimeout;
     this.ownsScheduler = scheduler == null;
     this.scheduler = scheduler == null ? newScheduler() : scheduler;
@@ -139,6 +148,8 @@ public final class ResilientBatchWriter implements KinesisBatchWriter {
         + ", retryPolicy=" + policy
         + ", errorClassifier=" + classifier.getClass().getSimpleName()
         + ", maxConcurrentRequests=" + maxConcurrentRequests
+        + ", adaptiveConcurrency=" + adaptiveConcurrency
+        + ", retryBudget=" + retryBudget
         + ", attemptTimeout=" + attemptTimeout
         + ", scheduler=" + (ownsScheduler ? "own single thread" : this.scheduler.getClass().getSimpleName())
         + ", clock=" + clock
@@ -214,20 +225,101 @@ public final class ResilientBatchWriter implements KinesisBatchWriter {
           r.error().getMessage(), 0, r.error()), INVALID_CODE);
     }
     for (List<Integer> request : plan.requests()) {
-      queue.addLast(new Request(op, toArray(request), Duration.ZERO));
+      queue.addLast(new Request(op, toArray(request), Duration.ZERO, false));
     }
     dispatch();
   }
 
+  /**
+   * Sends queued requests, in order, while the congestion window has room, and fails those at the head
+   * whose deadline passed even when it has none. A retry needs a token of the retry budget per record
+   * whose last error was not throttling: with fewer tokens it is split (the rest waits), with none it
+   * waits in its place while the requests behind it go; a timer makes sure a waiting request still ends
+   * at its deadline.
+   */
   private void dispatch() {
-    while (inFlight < maxConcurrentRequests && !queue.isEmpty()) {
-      Request req = queue.pollFirst();
-      Instant now = clock.instant();
-      if (!now.isBefore(req.op.deadline)) {
+    Instant now = clock.instant();
+    ArrayDeque<Request> waiting = null;
+    while (!queue.isEmpty()) {
+      Request req = queue.peekFirst();
+      boolean expired = !now.isBefore(req.op.deadline);
+      if (!expired && !window.hasRoom()) {
+        break;
+      }
+      queue.pollFirst();
+      if (expired) {
+        if (req.retry && !budget.hasToken() && RetryTokenBucket.needsToken(req.op.lastMetricCode[req.indexes[0]])) {
+          for (int i : req.indexes) {
+            req.op.lastMessage[i] = "the retry waited for the retry budget (re-sends are limited to a share of "
+                + "acknowledged records) until the deadline; last error: " + req.op.lastMessage[i];
+          }
+        }
         failAll(req.op, req.indexes, FailureReason.DEADLINE_EXCEEDED, null);
         continue;
       }
+      if (req.retry) {
+        int need = 0;
+        for (int i : req.indexes) {
+          need += RetryTokenBucket.needsToken(req.op.lastMetricCode[i]) ? 1 : 0;
+        }
+        int granted = budget.tryAcquire(need);
+        if (granted < need) {
+          if (waiting == null) {
+            waiting = new ArrayDeque<>();
+          }
+          int[] go = new int[req.indexes.length - (need - granted)];
+          int[] wait = new int[need - granted];
+          int g = 0;
+          int w = 0;
+          int left = granted;
+          for (int i : req.indexes) {
+            if (!RetryTokenBucket.needsToken(req.op.lastMetricCode[i])) {
+              go[g++] = i;
+            } else if (left > 0) {
+              left--;
+              go[g++] = i;
+            } else {
+              wait[w++] = i;
+            }
+          }
+          waiting.addLast(new Request(req.op, wait, req.previousDelay, true));
+          if (go.length == 0) {
+            continue;
+          }
+          req = new Request(req.op, go, req.previousDelay, true);
+        }
+      }
       send(req, now);
+    }
+    if (waiting != null) {
+      Instant earliest = Instant.MAX;
+      for (Iterator<Request> it = waiting.descendingIterator(); it.hasNext(); ) {
+        Request r = it.next();
+        queue.addFirst(r);
+        if (r.op.deadline.isBefore(earliest)) {
+          earliest = r.op.deadline;
+        }
+      }
+      wakeAt(earliest, now);
+    }
+  }
+
+  /** Runs {@link #dispatch} at {@code at} (no later), so that requests waiting for the budget end on time. */
+  private void wakeAt(Instant at, Instant now) {
+    if (budgetTimerAt != null && !budgetTimerAt.isAfter(at) && budgetTimerAt.isAfter(now)) {
+      return;
+    }
+    budgetTimerAt = at;
+    try {
+      scheduler.schedule(() -> serial.execute(() -> {
+        if (at.equals(budgetTimerAt)) {
+          budgetTimerAt = null;
+        }
+        dispatch();
+      }), Math.max(0, Duration.between(now, at).toNanos()), TimeUnit.NANOSECONDS);
+    } catch (RejectedExecutionException e) {
+      LOG.warn("{}scheduler rejected a deadline check; retries waiting for the budget end at the next response",
+          logPrefix, e);
     }
   }
 
@@ -251,8 +343,9 @@ public final class ResilientBatchWriter implements KinesisBatchWriter {
     } else {
       rb.streamName(streamName);
     }
-    inFlight++;
-    Attempt attempt = new Attempt(req, now, bytes);
+    window.acquire();
+    inFlight = window.inFlight();
+    Attempt attempt = new Attempt(req, now, bytes, window.epoch());
     Duration remaining = Duration.between(now, op.deadline);
     Duration timeout = remaining.compareTo(attemptTimeout) < 0 ? remaining : attemptTimeout;
     if (LOG.isDebugEnabled()) {
@@ -275,9 +368,35 @@ public final class ResilientBatchWriter implements KinesisBatchWriter {
     call.whenComplete((response, error) -> serial.execute(() -> onComplete(attempt, response, error)));
   }
 
+  /**
+   * The attempt is overdue: a sign of congestion. The service may still be working on it, so the first
+   * time its slot stays taken and its records wait for its answer for as long again (cut to the write's
+   * deadline); the second time the writer gives up on it, cancels it, and retries its records.
+   */
   private void onTimeout(Attempt attempt, Duration timeout) {
     if (attempt.done) {
       return;
+    }
+    if (!attempt.overdue) {
+      attempt.overdue = true;
+      window.onCongestion(attempt.epoch);
+      Instant now = clock.instant();
+      Duration left = Duration.between(now, attempt.request.op.deadline);
+      Duration grace = left.compareTo(timeout) < 0 ? left : timeout;
+      if (!grace.isNegative() && !grace.isZero()) {
+        if (LOG.isDebugEnabled()) {
+          LOG.debug("{}attempt of {} entries overdue after {}; waiting {} more for its answer", logPrefix,
+              attempt.request.indexes.length, timeout, grace);
+        }
+        try {
+          attempt.timeoutTask = scheduler.schedule(
+              () -> serial.execute(() -> onTimeout(attempt, timeout.plus(grace))), grace.toNanos(),
+              TimeUnit.NANOSECONDS);
+          return;
+        } catch (RejectedExecutionException e) {
+          LOG.warn("{}scheduler rejected the attempt's grace timer; giving up on it now", logPrefix, e);
+        }
+      }
     }
     attempt.done = true;
     attempt.call.cancel(true);
@@ -306,7 +425,11 @@ public final class ResilientBatchWriter implements KinesisBatchWriter {
   }
 
   private void handleResponse(Attempt attempt, PutRecordsResponse response) {
-    inFlight--;
+    window.release();
+    inFlight = window.inFlight();
+    if (!attempt.overdue) {
+      window.onSuccess();
+    }
     Request req = attempt.request;
     Operation op = req.op;
     Duration elapsed = Duration.between(attempt.start, clock.instant());
@@ -321,12 +444,14 @@ public final class ResilientBatchWriter implements KinesisBatchWriter {
       return;
     }
     int failedCount = 0;
+    int acknowledged = 0;
     List<Integer> retry = new ArrayList<>();
     for (int j = 0; j < results.size(); j++) {
       PutRecordsResultEntry e = results.get(j);
       int i = req.indexes[j];
       if (e.errorCode() == null && e.sequenceNumber() != null && e.shardId() != null) {
         finishAcknowledged(op, i, e.sequenceNumber(), e.shardId());
+        acknowledged++;
         continue;
       }
       failedCount++;
@@ -347,6 +472,7 @@ public final class ResilientBatchWriter implements KinesisBatchWriter {
     }
     metrics.request(req.indexes.length, attempt.bytes, elapsed, failedCount == 0 ? "success" : "partial",
         WriterMetrics.NO_ERROR);
+    budget.onAcknowledged(acknowledged);
     if (!retry.isEmpty()) {
       scheduleRetry(op, toArray(retry), req.previousDelay);
     }
@@ -354,10 +480,23 @@ public final class ResilientBatchWriter implements KinesisBatchWriter {
   }
 
   private void handleFailure(Attempt attempt, Throwable error) {
-    inFlight--;
     Request req = attempt.request;
     Throwable cause = DefaultErrorClassifier.unwrap(error);
     ErrorClassification c = classifier.classifyFailure(cause);
+    Duration ran = Duration.between(attempt.start, clock.instant());
+    if (!attempt.overdue && CongestionWindow.isCongestion(c.metricCode())) {
+      window.onCongestion(attempt.epoch);
+      if (CongestionWindow.isTimeout(c.metricCode())) {
+        // The client gave up on it (the SDK's own timeout), the service may not have: hold its slot for
+        // as long again as it ran.
+        holdSlot(ran);
+      } else {
+        window.release();
+      }
+    } else {
+      window.release();
+    }
+    inFlight = window.inFlight();
     String code = c.metricCode();
     if (cause instanceof AwsServiceException aws && aws.awsErrorDetails() != null
         && aws.awsErrorDetails().errorCode() != null) {
@@ -372,6 +511,18 @@ public final class ResilientBatchWriter implements KinesisBatchWriter {
     }
     retryOrFail(req.op, req.indexes, req.previousDelay, c.retriable(), code, c.metricCode(), message, cause);
     dispatch();
+  }
+
+  private void holdSlot(Duration hold) {
+    try {
+      scheduler.schedule(() -> serial.execute(() -> {
+        window.release();
+        inFlight = window.inFlight();
+        dispatch();
+      }), hold.toNanos(), TimeUnit.NANOSECONDS);
+    } catch (RejectedExecutionException e) {
+      window.release();
+    }
   }
 
   private void retryOrFail(Operation op, int[] indexes, Duration previousDelay, boolean retriable, String code,
@@ -432,7 +583,7 @@ public final class ResilientBatchWriter implements KinesisBatchWriter {
     List<List<Integer>> requests = BatchPlanner.plan(items, recordOf, limits).requests();
     // Retries go to the front, oldest first, as in Kafka's accumulator.
     for (int k = requests.size() - 1; k >= 0; k--) {
-      queue.addFirst(new Request(op, toArray(requests.get(k)), delay));
+      queue.addFirst(new Request(op, toArray(requests.get(k)), delay, true));
     }
     dispatch();
   }
@@ -531,22 +682,27 @@ public final class ResilientBatchWriter implements KinesisBatchWriter {
     }
   }
 
-  /** A planned request: indexes into its operation's records. */
-  private record Request(Operation op, int[] indexes, Duration previousDelay) {}
+  /** A planned request: indexes into its operation's records; {@code retry} when they were sent before. */
+  private record Request(Operation op, int[] indexes, Duration previousDelay, boolean retry) {}
 
   /** One send of a request. */
   private static final class Attempt {
     final Request request;
     final Instant start;
     final long bytes;
+    /** The congestion window's epoch when sent. */
+    final long epoch;
     CompletableFuture<PutRecordsResponse> call = new CompletableFuture<>();
     @Nullable ScheduledFuture<?> timeoutTask;
     boolean done;
+    /** Its attempt timeout passed; it is waiting for a late answer. */
+    boolean overdue;
 
-    Attempt(Request request, Instant start, long bytes) {
+    Attempt(Request request, Instant start, long bytes, long epoch) {
       this.request = request;
       this.start = start;
       this.bytes = bytes;
+      this.epoch = epoch;
     }
   }
 }

@@ -90,8 +90,22 @@ public final class LocalKinesis {
   /** kinesis-mock's account id (the default one, selected by a non-numeric access key). */
   public static final String MOCK_ACCOUNT_ID = "000000000000";
 
-  /** The API call timeout of the clients built here, unless a test overrides it: 10 s. */
-  public static final Duration DEFAULT_API_CALL_TIMEOUT = Duration.ofSeconds(10);
+  /**
+   * The API call timeout of the clients built here, unless a test overrides it: 60 s. A hang guard,
+   * not a latency bound: kinesis-mock runs on one Node thread and a build machine's cores are shared,
+   * so a call that takes 10 s under load is slow, not lost. Tests that need a timeout to trip set
+   * their own (an attempt timeout on the client or the writer).
+   */
+  public static final Duration DEFAULT_API_CALL_TIMEOUT = Duration.ofSeconds(60);
+
+  /**
+   * How long {@link #createStream} and readiness wait for ACTIVE (a hang guard): 2 min. kinesis-mock
+   * turns a stream ACTIVE after 50 ms, but a loaded machine answers the polls slowly.
+   */
+  public static final Duration STREAM_ACTIVE_TIMEOUT = Duration.ofMinutes(2);
+
+  /** The connect timeout of the clients built here (a hang guard): 10 s. */
+  public static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(10);
 
   /** How often stream state is polled (the SDK's waiters default to 10 s): 100 ms. */
   public static final Duration POLL_INTERVAL = Duration.ofMillis(100);
@@ -108,6 +122,8 @@ public final class LocalKinesis {
   private static final int START_ATTEMPTS = 3;
   private static final int READ_PAGE_RECORDS = 1_000;
   private static final Duration READ_PAGE_TIMEOUT = Duration.ofSeconds(60);
+  /** One readiness probe; a probe that takes longer is repeated until the start timeout. */
+  private static final Duration READINESS_PROBE_TIMEOUT = Duration.ofSeconds(10);
 
   private final URI endpoint;
   private final @Nullable URI httpsEndpoint;
@@ -220,7 +236,7 @@ public final class LocalKinesis {
         StreamStatus status =
             admin
                 .describeStreamSummary(b -> b.streamName(KinesisMockProcess.READINESS_STREAM))
-                .get(2, TimeUnit.SECONDS)
+                .get(READINESS_PROBE_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)
                 .streamDescriptionSummary()
                 .streamStatus();
         if (status == StreamStatus.ACTIVE) {
@@ -340,7 +356,7 @@ public final class LocalKinesis {
    * timeouts). The built client owns its HTTP client; the caller closes the built client.
    *
    * @param endpoint http or https endpoint
-   * @param http applied to a netty builder already set to HTTP/1.1 and a 2 s connect timeout
+   * @param http applied to a netty builder already set to HTTP/1.1 and a 10 s connect timeout
    * @param overrides applied to an override builder already holding the defaults
    */
   public KinesisAsyncClientBuilder clientBuilder(
@@ -350,7 +366,7 @@ public final class LocalKinesis {
     NettyNioAsyncHttpClient.Builder netty =
         NettyNioAsyncHttpClient.builder()
             .protocol(Protocol.HTTP1_1)
-            .connectionTimeout(Duration.ofSeconds(2));
+            .connectionTimeout(CONNECT_TIMEOUT);
     http.accept(netty);
     ClientOverrideConfiguration.Builder override =
         ClientOverrideConfiguration.builder()
@@ -387,7 +403,7 @@ public final class LocalKinesis {
    */
   public String createStream(String name, int shardCount) {
     join(admin.createStream(b -> b.streamName(name).shardCount(shardCount)));
-    awaitStreamActive(name, isExternal() ? Duration.ofMinutes(3) : Duration.ofSeconds(30));
+    awaitStreamActive(name, isExternal() ? Duration.ofMinutes(3) : STREAM_ACTIVE_TIMEOUT);
     return name;
   }
 

@@ -121,7 +121,9 @@ public final class LocalKinesis {
           AwsBasicCredentials.create("kinesis-resilient-it", "kinesis-resilient-it-secret"));
   private static final int START_ATTEMPTS = 3;
   private static final int READ_PAGE_RECORDS = 1_000;
-  private static final Duration READ_PAGE_TIMEOUT = Duration.ofSeconds(60);
+  private static final Duration READ_PAGE_TIMEOUT = Duration.ofSeconds(120);
+  /** Reading one shard to its tip (a hang guard: a full shard on a loaded machine reads slowly). */
+  private static final Duration READ_SHARD_TIMEOUT = Duration.ofMinutes(10);
   /** One readiness probe; a probe that takes longer is repeated until the start timeout. */
   private static final Duration READINESS_PROBE_TIMEOUT = Duration.ofSeconds(10);
 
@@ -476,7 +478,7 @@ public final class LocalKinesis {
                             .shardId(shardId)
                             .shardIteratorType(ShardIteratorType.TRIM_HORIZON)))
             .shardIterator();
-    long deadline = System.nanoTime() + Duration.ofMinutes(2).toNanos();
+    long deadline = System.nanoTime() + READ_SHARD_TIMEOUT.toNanos();
     while (iterator != null) {
       String current = iterator;
       // Pages of 1,000: kinesis-mock answers a large page of a full shard slowly (it has no 10 MiB
@@ -495,7 +497,8 @@ public final class LocalKinesis {
         break; // At the tip of an open shard (a closed shard ends with a null iterator).
       }
       if (System.nanoTime() - deadline > 0) {
-        throw new IllegalStateException("reading " + stream + "/" + shardId + " took over 2 min");
+        throw new IllegalStateException(
+            "reading " + stream + "/" + shardId + " took over " + READ_SHARD_TIMEOUT);
       }
       if (isExternal()) {
         sleep(Duration.ofMillis(200)); // The service allows 5 GetRecords per second per shard.

@@ -89,7 +89,7 @@ class ProducerKinesisMockIT {
     try {
       sendAll(producer, sent, "before", 0, 600);
       client.updateShardCount(b -> b.streamName(stream).targetShardCount(4)
-          .scalingType(ScalingType.UNIFORM_SCALING)).get(30, TimeUnit.SECONDS);
+          .scalingType(ScalingType.UNIFORM_SCALING)).get(WAIT_SECONDS, TimeUnit.SECONDS);
       sendAll(producer, sent, "during", 0, 400);
       kinesis.awaitStreamActive(stream, LocalKinesis.STREAM_ACTIVE_TIMEOUT);
       sendAll(producer, sent, "after", 0, 600);
@@ -105,7 +105,7 @@ class ProducerKinesisMockIT {
       assertThat(stats.acknowledged()).isEqualTo(1_650);
       assertThat(stats.failed()).isZero();
     } finally {
-      producer.close(Duration.ofSeconds(30));
+      producer.close(DELIVERY_TIMEOUT);
     }
     // close() returned after the sender thread ended: its state is safe to read here.
     ShardMap map = ((DefaultResilientProducer) producer).sender().shardMap();

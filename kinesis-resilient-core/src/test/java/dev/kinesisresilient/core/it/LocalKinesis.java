@@ -107,6 +107,13 @@ public final class LocalKinesis {
   /** The connect timeout of the clients built here (a hang guard): 10 s. */
   public static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(10);
 
+  /**
+   * The netty read and write timeouts of the clients built here: 120 s, as long as the longest API
+   * call timeout used here, so that the API call timeout is the one bound (the Kinesis client's
+   * default read timeout, 10 s, cut off slow answers of a loaded kinesis-mock first).
+   */
+  public static final Duration SOCKET_TIMEOUT = Duration.ofSeconds(120);
+
   /** How often stream state is polled (the SDK's waiters default to 10 s): 100 ms. */
   public static final Duration POLL_INTERVAL = Duration.ofMillis(100);
 
@@ -121,7 +128,7 @@ public final class LocalKinesis {
           AwsBasicCredentials.create("kinesis-resilient-it", "kinesis-resilient-it-secret"));
   private static final int START_ATTEMPTS = 3;
   private static final int READ_PAGE_RECORDS = 1_000;
-  private static final Duration READ_PAGE_TIMEOUT = Duration.ofSeconds(120);
+  private static final Duration READ_PAGE_TIMEOUT = SOCKET_TIMEOUT;
   /** Reading one shard to its tip (a hang guard: a full shard on a loaded machine reads slowly). */
   private static final Duration READ_SHARD_TIMEOUT = Duration.ofMinutes(10);
   /** One readiness probe; a probe that takes longer is repeated until the start timeout. */
@@ -358,7 +365,8 @@ public final class LocalKinesis {
    * timeouts). The built client owns its HTTP client; the caller closes the built client.
    *
    * @param endpoint http or https endpoint
-   * @param http applied to a netty builder already set to HTTP/1.1 and a 10 s connect timeout
+   * @param http applied to a netty builder already set to HTTP/1.1, a 10 s connect timeout and
+   *     {@link #SOCKET_TIMEOUT}
    * @param overrides applied to an override builder already holding the defaults
    */
   public KinesisAsyncClientBuilder clientBuilder(
@@ -368,7 +376,9 @@ public final class LocalKinesis {
     NettyNioAsyncHttpClient.Builder netty =
         NettyNioAsyncHttpClient.builder()
             .protocol(Protocol.HTTP1_1)
-            .connectionTimeout(CONNECT_TIMEOUT);
+            .connectionTimeout(CONNECT_TIMEOUT)
+            .readTimeout(SOCKET_TIMEOUT)
+            .writeTimeout(SOCKET_TIMEOUT);
     http.accept(netty);
     ClientOverrideConfiguration.Builder override =
         ClientOverrideConfiguration.builder()

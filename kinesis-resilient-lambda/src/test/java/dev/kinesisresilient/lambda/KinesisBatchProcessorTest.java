@@ -441,7 +441,7 @@ final class KinesisBatchProcessorTest {
           threads.add(Thread.currentThread().getName());
           bothStarted.countDown();
           // the first two keys wait for each other: only possible if they run concurrently
-          bothStarted.await(10, java.util.concurrent.TimeUnit.SECONDS);
+          bothStarted.await(1, java.util.concurrent.TimeUnit.MINUTES); // a hang guard
           perKey.computeIfAbsent(r.partitionKey(), k -> new CopyOnWriteArrayList<>())
               .add(Integer.parseInt(r.dataAsString().replaceAll("\\D", "")));
         }).orderedParallelism(4).build()) {

@@ -34,7 +34,11 @@ import org.jspecify.annotations.Nullable;
  *       sees the request.
  *   <li>{@link Fault#stall()}: forwards the request (the server executes it, and may store records)
  *       but never the response, holding the connection open, so only the client's attempt timeout
- *       ends the attempt ({@code ApiCallAttemptTimeoutException}).
+ *       ends the attempt ({@code ApiCallAttemptTimeoutException}). When the client gives up and
+ *       closes, the proxy keeps its connection to the server open, as a lost response on a real
+ *       network would: the server executes the request however late it reads it (on a loaded
+ *       machine that can be after the client's timeout). {@link #awaitResponsesWithheld} waits until
+ *       the server has answered, that is, executed it.
  *   <li>{@link Fault#resetAfterRequest()}: forwards the request and resets the client's connection
  *       when the response arrives: executed by the server, lost for the client.
  *   <li>{@link Fault#latency(Duration)}: forwards the request after the given delay.
@@ -124,6 +128,7 @@ public final class FaultyTcpProxy implements AutoCloseable {
   private final AtomicLong stalls = new AtomicLong();
   private final AtomicLong resetsAfterRequest = new AtomicLong();
   private final AtomicLong delayed = new AtomicLong();
+  private final AtomicLong responsesWithheld = new AtomicLong();
   private volatile boolean closed;
 
   private FaultyTcpProxy(InetSocketAddress target) throws IOException {
@@ -221,6 +226,35 @@ public final class FaultyTcpProxy implements AutoCloseable {
     return stalls.get();
   }
 
+  /** Stalled requests whose response the server has sent (and the proxy swallowed). */
+  public long responsesWithheld() {
+    return responsesWithheld.get();
+  }
+
+  /**
+   * Waits until the server has answered {@code count} stalled requests, so that a test reads the
+   * stream only after the server executed them. Polls every 20 ms.
+   *
+   * @param count stalled requests answered
+   * @param timeout a hang guard
+   * @throws IllegalStateException when fewer were answered within {@code timeout}
+   */
+  public void awaitResponsesWithheld(long count, Duration timeout) {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    while (responsesWithheld.get() < count) {
+      if (System.nanoTime() - deadline > 0) {
+        throw new IllegalStateException("the server answered " + responsesWithheld.get() + " of "
+            + count + " stalled requests within " + timeout);
+      }
+      try {
+        Thread.sleep(20);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new IllegalStateException("interrupted", e);
+      }
+    }
+  }
+
   /** Requests forwarded and then reset by {@link Fault#resetAfterRequest()}. */
   public long resetsAfterRequest() {
     return resetsAfterRequest.get();
@@ -281,6 +315,7 @@ public final class FaultyTcpProxy implements AutoCloseable {
     /** True until the client sends a request, and again once a response came back. */
     private volatile boolean awaitingRequest = true;
     private volatile boolean stalled;
+    private volatile boolean responseSeen;
     private volatile boolean resetOnResponse;
 
     Connection(Socket client, long id) {
@@ -310,6 +345,12 @@ public final class FaultyTcpProxy implements AutoCloseable {
           // A response may come back while this read blocks: decide after it returns.
           int n = in.read(buffer, 0, awaitingRequest ? FIRST_READ : BUFFER);
           if (n < 0) {
+            if (stalled) {
+              // The client gave up on a stalled request: the server still gets to execute it. Its
+              // connection stays open until the proxy closes (a half-close could abort a request it
+              // has not read yet).
+              return;
+            }
             break;
           }
           if (awaitingRequest && !stalled) {
@@ -336,7 +377,11 @@ public final class FaultyTcpProxy implements AutoCloseable {
         }
         server.shutdownOutput();
       } catch (IOException e) {
-        close();
+        if (stalled) {
+          closeQuietly(client); // As above: the stalled request stays with the server.
+        } else {
+          close();
+        }
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
         close();
@@ -355,6 +400,10 @@ public final class FaultyTcpProxy implements AutoCloseable {
             break;
           }
           if (stalled) {
+            if (!responseSeen) {
+              responseSeen = true;
+              responsesWithheld.incrementAndGet();
+            }
             continue; // Swallowed: the client waits until its attempt timeout.
           }
           if (resetOnResponse) {

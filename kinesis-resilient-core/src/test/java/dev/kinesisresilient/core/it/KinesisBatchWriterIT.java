@@ -67,7 +67,9 @@ final class KinesisBatchWriterIT {
                 .streamName(stream)
                 .maxConcurrentRequests(2)
                 .attemptTimeout(Duration.ofSeconds(90))
-                .retryPolicy(RetryPolicy.builder().deadline(Duration.ofMinutes(5)).build())
+                // A hang guard: 10,000 records (14 MB) into one kinesis-mock shard take 77 s on an idle
+                // 2-core machine and more than 5 min on a loaded one (the shard slows as it fills).
+                .retryPolicy(RetryPolicy.builder().deadline(Duration.ofMinutes(15)).build())
                 .build()) {
       result = writer.write(corpus.records).join();
     }

@@ -35,7 +35,8 @@ import software.amazon.awssdk.services.kinesis.KinesisAsyncClient;
  * so already), finds two free ports (http and https), starts {@code node main.js} with an absolute
  * certificate path, {@code SHARD_LIMIT=1000} and 50-100 ms state transitions, and waits until
  * DescribeStreamSummary of a pre-created stream answers ACTIVE (at most {@code
- * -Dkinesis.mock.startTimeout} seconds, default 60). With {@code KINESIS_ENDPOINT} set it starts
+ * -Dkinesis.mock.startTimeout} seconds, default 120: a hang guard, since a loaded machine
+ * can take tens of seconds to start Node and the JVM's first SDK call). With {@code KINESIS_ENDPOINT} set it starts
  * nothing and uses that endpoint.
  *
  * <p>Stopping: by PID (SIGTERM, then SIGKILL after 5 s) when the store closes, also after failed
@@ -145,7 +146,7 @@ public final class KinesisMockExtension implements BeforeAllCallback, ParameterR
     static Server start(String logName) {
       Path logDir = Path.of(System.getProperty(LOG_DIR_PROPERTY, "target"));
       Duration timeout =
-          Duration.ofSeconds(Long.parseLong(System.getProperty(START_TIMEOUT_PROPERTY, "60")));
+          Duration.ofSeconds(Long.parseLong(System.getProperty(START_TIMEOUT_PROPERTY, "120")));
       try {
         return new Server(LocalKinesis.start(logDir.resolve(logName + ".log"), timeout), null);
       } catch (RuntimeException e) {

@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.math.BigInteger;
 import java.net.URI;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -81,13 +80,11 @@ final class KinesisMockSmokeIT {
     assertThat(expectedStart).isEqualTo(BigInteger.ONE.shiftLeft(128));
   }
 
+  /** No bound on how long it took: on a loaded machine a few polls can take seconds. */
   @Test
-  void createStream_shortPoll_activeWithinSeconds(LocalKinesis kinesis, KinesisAsyncClient client) {
-    long start = System.nanoTime();
-
+  void createStream_returnsOnceActive(LocalKinesis kinesis, KinesisAsyncClient client) {
     String stream = kinesis.createStream(kinesis.uniqueStreamName("create"), 2);
 
-    assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(5));
     assertThat(
             client
                 .describeStreamSummary(b -> b.streamName(stream))

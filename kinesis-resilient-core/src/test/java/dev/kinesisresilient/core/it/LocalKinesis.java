@@ -90,8 +90,29 @@ public final class LocalKinesis {
   /** kinesis-mock's account id (the default one, selected by a non-numeric access key). */
   public static final String MOCK_ACCOUNT_ID = "000000000000";
 
-  /** The API call timeout of the clients built here, unless a test overrides it: 10 s. */
-  public static final Duration DEFAULT_API_CALL_TIMEOUT = Duration.ofSeconds(10);
+  /**
+   * The API call timeout of the clients built here, unless a test overrides it: 60 s. A hang guard,
+   * not a latency bound: kinesis-mock runs on one Node thread and a build machine's cores are shared,
+   * so a call that takes 10 s under load is slow, not lost. Tests that need a timeout to trip set
+   * their own (an attempt timeout on the client or the writer).
+   */
+  public static final Duration DEFAULT_API_CALL_TIMEOUT = Duration.ofSeconds(60);
+
+  /**
+   * How long {@link #createStream} and readiness wait for ACTIVE (a hang guard): 2 min. kinesis-mock
+   * turns a stream ACTIVE after 50 ms, but a loaded machine answers the polls slowly.
+   */
+  public static final Duration STREAM_ACTIVE_TIMEOUT = Duration.ofMinutes(2);
+
+  /** The connect timeout of the clients built here (a hang guard): 10 s. */
+  public static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(10);
+
+  /**
+   * The netty read and write timeouts of the clients built here: 120 s, as long as the longest API
+   * call timeout used here, so that the API call timeout is the one bound (the Kinesis client's
+   * default read timeout, 10 s, cut off slow answers of a loaded kinesis-mock first).
+   */
+  public static final Duration SOCKET_TIMEOUT = Duration.ofSeconds(120);
 
   /** How often stream state is polled (the SDK's waiters default to 10 s): 100 ms. */
   public static final Duration POLL_INTERVAL = Duration.ofMillis(100);
@@ -107,7 +128,11 @@ public final class LocalKinesis {
           AwsBasicCredentials.create("kinesis-resilient-it", "kinesis-resilient-it-secret"));
   private static final int START_ATTEMPTS = 3;
   private static final int READ_PAGE_RECORDS = 1_000;
-  private static final Duration READ_PAGE_TIMEOUT = Duration.ofSeconds(60);
+  private static final Duration READ_PAGE_TIMEOUT = SOCKET_TIMEOUT;
+  /** Reading one shard to its tip (a hang guard: a full shard on a loaded machine reads slowly). */
+  private static final Duration READ_SHARD_TIMEOUT = Duration.ofMinutes(10);
+  /** One readiness probe; a probe that takes longer is repeated until the start timeout. */
+  private static final Duration READINESS_PROBE_TIMEOUT = Duration.ofSeconds(10);
 
   private final URI endpoint;
   private final @Nullable URI httpsEndpoint;
@@ -220,7 +245,7 @@ public final class LocalKinesis {
         StreamStatus status =
             admin
                 .describeStreamSummary(b -> b.streamName(KinesisMockProcess.READINESS_STREAM))
-                .get(2, TimeUnit.SECONDS)
+                .get(READINESS_PROBE_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)
                 .streamDescriptionSummary()
                 .streamStatus();
         if (status == StreamStatus.ACTIVE) {
@@ -340,7 +365,8 @@ public final class LocalKinesis {
    * timeouts). The built client owns its HTTP client; the caller closes the built client.
    *
    * @param endpoint http or https endpoint
-   * @param http applied to a netty builder already set to HTTP/1.1 and a 2 s connect timeout
+   * @param http applied to a netty builder already set to HTTP/1.1, a 10 s connect timeout and
+   *     {@link #SOCKET_TIMEOUT}
    * @param overrides applied to an override builder already holding the defaults
    */
   public KinesisAsyncClientBuilder clientBuilder(
@@ -350,7 +376,9 @@ public final class LocalKinesis {
     NettyNioAsyncHttpClient.Builder netty =
         NettyNioAsyncHttpClient.builder()
             .protocol(Protocol.HTTP1_1)
-            .connectionTimeout(Duration.ofSeconds(2));
+            .connectionTimeout(CONNECT_TIMEOUT)
+            .readTimeout(SOCKET_TIMEOUT)
+            .writeTimeout(SOCKET_TIMEOUT);
     http.accept(netty);
     ClientOverrideConfiguration.Builder override =
         ClientOverrideConfiguration.builder()
@@ -387,7 +415,7 @@ public final class LocalKinesis {
    */
   public String createStream(String name, int shardCount) {
     join(admin.createStream(b -> b.streamName(name).shardCount(shardCount)));
-    awaitStreamActive(name, isExternal() ? Duration.ofMinutes(3) : Duration.ofSeconds(30));
+    awaitStreamActive(name, isExternal() ? Duration.ofMinutes(3) : STREAM_ACTIVE_TIMEOUT);
     return name;
   }
 
@@ -460,7 +488,7 @@ public final class LocalKinesis {
                             .shardId(shardId)
                             .shardIteratorType(ShardIteratorType.TRIM_HORIZON)))
             .shardIterator();
-    long deadline = System.nanoTime() + Duration.ofMinutes(2).toNanos();
+    long deadline = System.nanoTime() + READ_SHARD_TIMEOUT.toNanos();
     while (iterator != null) {
       String current = iterator;
       // Pages of 1,000: kinesis-mock answers a large page of a full shard slowly (it has no 10 MiB
@@ -479,7 +507,8 @@ public final class LocalKinesis {
         break; // At the tip of an open shard (a closed shard ends with a null iterator).
       }
       if (System.nanoTime() - deadline > 0) {
-        throw new IllegalStateException("reading " + stream + "/" + shardId + " took over 2 min");
+        throw new IllegalStateException(
+            "reading " + stream + "/" + shardId + " took over " + READ_SHARD_TIMEOUT);
       }
       if (isExternal()) {
         sleep(Duration.ofMillis(200)); // The service allows 5 GetRecords per second per shard.

@@ -159,6 +159,11 @@ public final class PutRecordsCapture implements ExecutionInterceptor {
     return transmitted.stream().filter(a -> !a.answered).count();
   }
 
+  /** How many attempts put this partition key on the wire and never saw an HTTP response. */
+  public long transmissionsWithoutResponse(String partitionKey) {
+    return transmitted.stream().filter(a -> !a.answered && a.keys.contains(partitionKey)).count();
+  }
+
   /** Keys of attempts that went on the wire and never saw an HTTP response. */
   public Set<String> keysTransmittedWithoutResponse() {
     Set<String> keys = new HashSet<>();

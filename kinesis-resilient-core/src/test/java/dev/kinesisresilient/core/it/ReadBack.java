@@ -1,9 +1,11 @@
 package dev.kinesisresilient.core.it;
 
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import software.amazon.awssdk.services.kinesis.model.Record;
 
 /**
@@ -38,6 +40,11 @@ public final class ReadBack {
     return new ReadBack(kinesis.readAll(stream));
   }
 
+  /** Records already read, per shard id (for a test that reads with a client of its own). */
+  public static ReadBack of(Map<String, List<Record>> byShard) {
+    return new ReadBack(byShard);
+  }
+
   /** Every stored copy with this partition key (empty when none). */
   public List<Stored> copies(String partitionKey) {
     return byKey.getOrDefault(partitionKey, List.of());
@@ -51,6 +58,11 @@ public final class ReadBack {
   /** Distinct partition keys read. */
   public int distinctKeys() {
     return byKey.size();
+  }
+
+  /** The distinct partition keys read. */
+  public Set<String> keys() {
+    return Collections.unmodifiableSet(byKey.keySet());
   }
 
   /** Records per shard id, shards in ListShards order. */

@@ -131,11 +131,14 @@ final class ReconciliationIT {
       }
       resets = proxy.resets();
       stalls = proxy.stalls();
+      // Read back only after the server executed every stalled request (the reconciliation below
+      // explains every copy; on a loaded machine a stalled request can be read late).
+      proxy.awaitResponsesWithheld(stalls, LocalKinesis.DEFAULT_API_CALL_TIMEOUT);
     }
     Duration writeTime = Duration.ofNanos(System.nanoTime() - start);
     assertThat(reshard).isNotNull();
     reshard.join();
-    kinesis.awaitStreamActive(stream, Duration.ofSeconds(30));
+    kinesis.awaitStreamActive(stream, LocalKinesis.STREAM_ACTIVE_TIMEOUT);
 
     // Read back every shard, the closed parents included.
     ReadBack stored = ReadBack.of(kinesis, stream);

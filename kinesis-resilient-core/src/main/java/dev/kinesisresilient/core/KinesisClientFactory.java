@@ -29,6 +29,11 @@ import software.amazon.awssdk.utils.AttributeMap;
  * attempt per call, the library sees every failure at once and alone decides whether and when to retry.
  * A partially failed PutRecords (HTTP 200 with failed entries) is never retried by the SDK either way.
  *
+ * <p><b>Dependency.</b> {@code software.amazon.awssdk:netty-nio-client} is an optional dependency of
+ * core (kinesis-resilient-producer brings it); without it {@link #create} throws an
+ * {@link IllegalStateException} that says so. To use another HTTP client (in Lambda, for example
+ * {@code aws-crt-client}), build the {@code KinesisAsyncClient} yourself.
+ *
  * <p>Thread-safe: a stateless utility. The returned client is thread-safe as well.
  *
  * <p><b>Ownership.</b> The caller owns the returned client and must close it. Closing it also closes the

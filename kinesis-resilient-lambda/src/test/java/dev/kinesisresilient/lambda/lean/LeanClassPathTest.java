@@ -79,6 +79,21 @@ final class LeanClassPathTest {
   }
 
   @Test
+  @SuppressWarnings("unchecked")
+  void tumblingWindowFunction_runsWithoutSdkMicrometerResilience4jOrHttpClient() throws Exception {
+    byte[] aggregate = KplAggregation.encode(List.of(KinesisRecord.of("sub-a", "x".getBytes(StandardCharsets.UTF_8)),
+        KinesisRecord.of("sub-a", "y".getBytes(StandardCharsets.UTF_8))));
+
+    try (URLClassLoader function = leanFunction()) {
+      Class<?> probe = Class.forName(LeanFunctionProbe.class.getName(), true, function);
+
+      Object seen = probe.getMethod("runWindow", byte[].class).invoke(null, (Object) aggregate);
+
+      assertThat((List<Object>) seen).containsExactly("end {plain=2, sub-a=2}", "batchItemFailures=0");
+    }
+  }
+
+  @Test
   void processorOnlyDependencies_stayWithinTheTarget() throws IOException {
     long bytes = 0;
     for (Path p : leanDependencies()) {

@@ -5,13 +5,19 @@ import com.amazonaws.services.lambda.runtime.CognitoIdentity;
 import com.amazonaws.services.lambda.runtime.Context;
 import com.amazonaws.services.lambda.runtime.LambdaLogger;
 import com.amazonaws.services.lambda.runtime.events.KinesisEvent;
+import com.amazonaws.services.lambda.runtime.events.KinesisTimeWindowEvent;
+import com.amazonaws.services.lambda.runtime.events.TimeWindowEventResponse;
+import com.amazonaws.services.lambda.runtime.events.models.TimeWindow;
 import dev.kinesisresilient.lambda.BatchResult;
 import dev.kinesisresilient.lambda.KinesisBatchProcessor;
+import dev.kinesisresilient.lambda.TumblingWindowProcessor;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Date;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -49,6 +55,35 @@ public final class LeanFunctionProbe {
       BatchResult result = processor.process(event, new ProbeContext());
       seen.add("batchItemFailures=" + result.response().getBatchItemFailures().size());
     }
+    return seen;
+  }
+
+  /**
+   * Processes one final window invocation with the default tumbling window processor: counts records
+   * per key, KPL sub-records included, and ends the window.
+   *
+   * @param aggregate a KPL aggregate's bytes
+   * @return the state the window end handler saw and the response's state
+   */
+  public static List<String> runWindow(byte[] aggregate) {
+    KinesisTimeWindowEvent event = new KinesisTimeWindowEvent();
+    List<KinesisEvent.KinesisEventRecord> records = new ArrayList<>();
+    records.add(record("1", "plain", "hello".getBytes(StandardCharsets.UTF_8)));
+    records.add(record("2", "outer", aggregate));
+    event.setRecords(records);
+    event.setWindow(new TimeWindow("2026-01-01T00:00:00Z", "2026-01-01T00:01:00Z"));
+    event.setState(new LinkedHashMap<>(Map.of("plain", "1")));
+    event.setShardId("shardId-000000000000");
+    event.setEventSourceArn("arn:aws:kinesis:eu-west-1:123456789012:stream/orders");
+    event.setIsFinalInvokeForWindow(true);
+    event.setIsWindowTerminatedEarly(false);
+    List<String> seen = new ArrayList<>();
+    TumblingWindowProcessor processor = TumblingWindowProcessor.builder((state, r) -> {
+      String n = state.getOrDefault(r.partitionKey(), "0");
+      return state.with(r.partitionKey(), String.valueOf(Integer.parseInt(n) + 1));
+    }).windowEndHandler((window, state) -> seen.add("end " + state.asMap())).sleeper(d -> { }).build();
+    TimeWindowEventResponse response = processor.process(event, new ProbeContext()).response();
+    seen.add("batchItemFailures=" + response.getBatchItemFailures().size());
     return seen;
   }
 

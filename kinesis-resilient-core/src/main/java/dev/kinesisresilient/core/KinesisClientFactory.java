@@ -2,6 +2,7 @@ package dev.kinesisresilient.core;
 
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
+import org.jspecify.annotations.Nullable;
 import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
 import software.amazon.awssdk.awscore.retry.AwsRetryStrategy;
 import software.amazon.awssdk.http.Protocol;
@@ -28,6 +29,11 @@ import software.amazon.awssdk.utils.AttributeMap;
  * attempt per call, the library sees every failure at once and alone decides whether and when to retry.
  * A partially failed PutRecords (HTTP 200 with failed entries) is never retried by the SDK either way.
  *
+ * <p><b>Dependency.</b> {@code software.amazon.awssdk:netty-nio-client} is an optional dependency of
+ * core (kinesis-resilient-producer brings it); without it {@link #create} throws an
+ * {@link IllegalStateException} that says so. To use another HTTP client (in Lambda, for example
+ * {@code aws-crt-client}), build the {@code KinesisAsyncClient} yourself.
+ *
  * <p>Thread-safe: a stateless utility. The returned client is thread-safe as well.
  *
  * <p><b>Ownership.</b> The caller owns the returned client and must close it. Closing it also closes the
@@ -50,6 +56,8 @@ import software.amazon.awssdk.utils.AttributeMap;
  */
 public final class KinesisClientFactory {
 
+  private static final String NETTY_CLIENT = "software.amazon.awssdk.http.nio.netty.NettyNioAsyncHttpClient";
+
   private KinesisClientFactory() {}
 
   /**
@@ -58,10 +66,13 @@ public final class KinesisClientFactory {
    * @param config the settings
    * @return a new client; the caller closes it, which also closes the HTTP client built for it
    * @throws NullPointerException if {@code config} is null
+   * @throws IllegalStateException if {@code software.amazon.awssdk:netty-nio-client} is not on the class
+   *     path (an optional dependency of kinesis-resilient-core, brought by kinesis-resilient-producer)
    * @since 0.1.0
    */
   public static KinesisAsyncClient create(KinesisClientConfig config) {
     Objects.requireNonNull(config, "config");
+    requireNetty(KinesisClientFactory.class.getClassLoader());
     KinesisAsyncClientBuilder builder = KinesisAsyncClient.builder()
         // Passing a builder, not a built client, makes the SDK own the HTTP client and close it with
         // the Kinesis client. Explicit settings here win over the SDK's Kinesis defaults (HTTP/2, 10 s).
@@ -76,6 +87,24 @@ public final class KinesisClientFactory {
     // wrapper keeps the caller's provider the caller's.
     config.credentialsProvider().map(CallerOwnedCredentials::new).ifPresent(builder::credentialsProvider);
     return builder.build();
+  }
+
+  /**
+   * Fails with a message that says what to add when the Netty HTTP client is missing, rather than a
+   * NoClassDefFoundError from inside the SDK; package-private for tests.
+   *
+   * @param loader where to look
+   * @throws IllegalStateException when it is missing
+   */
+  static void requireNetty(@Nullable ClassLoader loader) {
+    try {
+      Class.forName(NETTY_CLIENT, false, loader);
+    } catch (ClassNotFoundException | LinkageError e) {
+      throw new IllegalStateException("KinesisClientFactory builds a Netty HTTP client, but " + NETTY_CLIENT
+          + " is not on the class path: add software.amazon.awssdk:netty-nio-client (an optional dependency of "
+          + "kinesis-resilient-core; kinesis-resilient-producer brings it), or build your own KinesisAsyncClient "
+          + "with the HTTP client of your choice (docs/lambda.md, \"Deployment size\")", e);
+    }
   }
 
   /**

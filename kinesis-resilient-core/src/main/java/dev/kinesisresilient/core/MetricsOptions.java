@@ -16,6 +16,10 @@ import java.util.Objects;
  *
  * <p>Ownership: the registry belongs to the caller, who closes it.
  *
+ * <p>{@code io.micrometer:micrometer-core} is an optional dependency of core and of the Lambda module
+ * (the producer brings it): whoever builds these options has it. Without options, no Micrometer class
+ * is loaded.
+ *
  * @param registry where meters are registered
  * @param shardLevel whether meters carry a {@code shard} tag taken from each acknowledged entry (and
  *     from the service's throttling message for throttled entries). Default {@code true}; when

@@ -133,6 +133,8 @@ public record RetryPolicy(
    * function keeps none and uses {@code baseDelay} as the previous one (i.e. behaves as FULL jitter
    * between base and 3 x base at every attempt).
    *
+   * <p>{@code io.github.resilience4j:resilience4j-retry} is an optional dependency: add it to call this.
+   *
    * @param <T> the call's result type
    * @param random the random source for jitter
    * @return a function from resilience4j's attempt number (starting at 1) to milliseconds
@@ -145,6 +147,8 @@ public record RetryPolicy(
   /**
    * A resilience4j retry configuration with this policy's attempts and delays. The deadline is not
    * part of resilience4j's model; callers that need it check it in {@code retryOn}.
+   *
+   * <p>{@code io.github.resilience4j:resilience4j-retry} is an optional dependency: add it to call this.
    *
    * @param <T> the call's result type
    * @param retryOn which exceptions to retry, e.g. {@code e -> ErrorClassifier.defaults()

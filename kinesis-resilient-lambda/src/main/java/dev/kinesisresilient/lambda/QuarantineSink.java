@@ -54,6 +54,10 @@ public interface QuarantineSink {
    * ({@code MaxRecordSizeInKiB}, and the writer's {@code BatchLimits}) is raised. Such a record is
    * then reported failed, never dropped.
    *
+   * <p>The writer needs {@code software.amazon.awssdk:kinesis} and an asynchronous HTTP client on the
+   * function's class path: optional dependencies of this module, which a function that only processes
+   * records does not deploy (docs/lambda.md, "Deployment size").
+   *
    * @param writer the writer for the quarantine stream; owned by the caller (create it once per
    *     container, next to the processor)
    * @return the sink

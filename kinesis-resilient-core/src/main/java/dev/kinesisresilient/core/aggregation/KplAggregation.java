@@ -105,20 +105,52 @@ public final class KplAggregation {
   public static List<UserRecord> decode(SdkBytes data, String partitionKey, @Nullable String explicitHashKey) {
     Objects.requireNonNull(data, "data");
     Objects.requireNonNull(partitionKey, "partitionKey");
-    byte[] bytes = data.asByteArrayUnsafe();
-    if (isAggregate(bytes)) {
-      List<UserRecord> out = tryDecodeMessage(bytes, MAGIC_BYTES, bytes.length - DIGEST_BYTES);
-      if (out != null) {
-        return out;
-      }
-    }
-    return List.of(new UserRecord(partitionKey, explicitHashKey, data, 0, false));
+    List<UserRecord> out = decodeAggregate(data.asByteArrayUnsafe(), (pk, ehk, bytes, sub) ->
+        new UserRecord(pk, ehk, SdkBytes.fromByteArrayUnsafe(bytes), sub, true));
+    return out != null ? out : List.of(new UserRecord(partitionKey, explicitHashKey, data, 0, false));
+  }
+
+  /**
+   * The sub-records of an aggregate, built by the caller's factory, without touching any AWS SDK class:
+   * for consumers whose class path has no AWS SDK (the Lambda module's processors).
+   *
+   * @param <T> the caller's sub-record type
+   * @param data a Kinesis record's data, not modified
+   * @param factory builds one sub-record from its keys, its data (a new array the caller may keep) and
+   *     its sub-sequence number (0, 1, ...)
+   * @return the sub-records in order (empty for a well-formed aggregate without records), or null when
+   *     the data is not a well-formed aggregate
+   * @since 0.1.0
+   */
+  public static <T> @Nullable List<T> decodeAggregate(byte[] data, SubRecordFactory<T> factory) {
+    Objects.requireNonNull(factory, "factory");
+    return isAggregate(data) ? tryDecodeMessage(data, MAGIC_BYTES, data.length - DIGEST_BYTES, factory) : null;
+  }
+
+  /**
+   * Builds one sub-record of an aggregate for {@link #decodeAggregate(byte[], SubRecordFactory)}.
+   *
+   * @param <T> the sub-record type
+   * @since 0.1.0
+   */
+  @FunctionalInterface
+  public interface SubRecordFactory<T> {
+    /**
+     * One sub-record.
+     *
+     * @param partitionKey its partition key
+     * @param explicitHashKey its explicit hash key, or null
+     * @param data its data, a new array
+     * @param subSequenceNumber its index in the aggregate, from 0
+     * @return the sub-record
+     */
+    T create(String partitionKey, @Nullable String explicitHashKey, byte[] data, long subSequenceNumber);
   }
 
   /**
    * Parses the protobuf message; null when malformed.
    */
-  private static @Nullable List<UserRecord> tryDecodeMessage(byte[] b, int from, int to) {
+  private static <T> @Nullable List<T> tryDecodeMessage(byte[] b, int from, int to, SubRecordFactory<T> factory) {
     try {
       List<String> keys = new ArrayList<>();
       List<String> hashKeys = new ArrayList<>();
@@ -140,7 +172,7 @@ public final class KplAggregation {
           r.skip(wire);
         }
       }
-      List<UserRecord> out = new ArrayList<>(recordBounds.size());
+      List<T> out = new ArrayList<>(recordBounds.size());
       long sub = 0;
       for (long[] bounds : recordBounds) {
         WireReader rr = new WireReader(b, (int) bounds[0], (int) bounds[1]);
@@ -168,8 +200,8 @@ public final class KplAggregation {
           return null;
         }
         String ehk = ehkIndex < 0 ? null : hashKeys.get((int) ehkIndex);
-        out.add(new UserRecord(keys.get((int) pkIndex), ehk,
-            SdkBytes.fromByteArrayUnsafe(Arrays.copyOfRange(b, dataFrom, dataFrom + dataLen)), sub++, true));
+        out.add(factory.create(keys.get((int) pkIndex), ehk, Arrays.copyOfRange(b, dataFrom, dataFrom + dataLen),
+            sub++));
       }
       return out;
     } catch (MalformedException e) {

@@ -86,10 +86,12 @@ public final class WriterMetrics implements AutoCloseable {
   private static final WriterMetrics NOOP = new WriterMetrics();
 
   private final @Nullable MeterRegistry registry;
-  private final Tags base;
+  // base and group are null only in the no-op instance, whose methods return before reading them: it
+  // loads no Micrometer class, so a writer without metrics runs without Micrometer on the class path.
+  private final @Nullable Tags base;
   private final String clientId;
   /** The shared tags as the registry stored them (its common tags included): identifies the group. */
-  private final Tags group;
+  private final @Nullable Tags group;
   private volatile boolean closed;
   private final boolean shardLevel;
   private final int maxShards;
@@ -107,9 +109,9 @@ public final class WriterMetrics implements AutoCloseable {
 
   private WriterMetrics() {
     registry = null;
-    base = Tags.empty();
+    base = null;
     clientId = "";
-    group = Tags.empty();
+    group = null;
     shardLevel = false;
     maxShards = 0;
     attemptsAcknowledged = null;
@@ -182,7 +184,7 @@ public final class WriterMetrics implements AutoCloseable {
    * @return the tags
    */
   public Tags baseTags() {
-    return base;
+    return base == null ? Tags.empty() : base;
   }
 
   /**
@@ -193,7 +195,7 @@ public final class WriterMetrics implements AutoCloseable {
    * @return the tags
    */
   public Tags ownTags(Tag... extra) {
-    return base.and(extra).and(CLIENT_ID_TAG, clientId);
+    return baseTags().and(extra).and(CLIENT_ID_TAG, clientId);
   }
 
   /**

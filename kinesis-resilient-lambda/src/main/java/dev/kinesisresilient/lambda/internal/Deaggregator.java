@@ -1,14 +1,11 @@
 package dev.kinesisresilient.lambda.internal;
 
 import dev.kinesisresilient.core.aggregation.KplAggregation;
-import dev.kinesisresilient.core.aggregation.UserRecord;
 import dev.kinesisresilient.lambda.StreamRecord;
 import java.nio.ByteBuffer;
-import java.util.ArrayList;
 import java.util.List;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import software.amazon.awssdk.core.SdkBytes;
 
 /**
  * Opens KPL aggregates into their user records with core's {@link KplAggregation}. A record whose
@@ -36,19 +33,17 @@ final class Deaggregator {
     if (!startsWithMagic(data)) {
       return List.of(record);
     }
-    byte[] bytes = record.dataBytes();
-    List<UserRecord> users = KplAggregation.decode(SdkBytes.fromByteArrayUnsafe(bytes), record.partitionKey(), null);
-    if (users.size() == 1 && !users.get(0).aggregated()) {
+    // decodeAggregate, not decode: no AWS SDK class (SdkBytes) on a processor's path, so a function
+    // needs no AWS SDK on its class path (docs/lambda.md, "Deployment size").
+    List<StreamRecord> out = KplAggregation.decodeAggregate(record.dataBytes(), (key, ehk, bytes, sub) ->
+        new StreamRecord(record.streamArn(), record.shardId(), record.sequenceNumber(), key,
+            record.approximateArrivalTimestamp(), ByteBuffer.wrap(bytes).asReadOnlyBuffer(), record.attempt(), sub,
+            true));
+    if (out == null) {
       log.debug("[kinesis-lambda] stream={}, shard={}, sequenceNumber={}: starts with the KPL magic bytes but is "
           + "not a well-formed aggregate; passed to the handler unchanged", record.streamName(), record.shardId(),
           record.sequenceNumber());
       return List.of(record);
-    }
-    List<StreamRecord> out = new ArrayList<>(users.size());
-    for (UserRecord u : users) {
-      out.add(new StreamRecord(record.streamArn(), record.shardId(), record.sequenceNumber(), u.partitionKey(),
-          record.approximateArrivalTimestamp(), u.data().asByteBuffer(), record.attempt(), u.subSequenceNumber(),
-          true));
     }
     return out;
   }

@@ -4,12 +4,22 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.kinesisresilient.core.MetricsOptions;
 import dev.kinesisresilient.core.internal.WriterMetrics;
+import com.sun.net.httpserver.HttpServer;
 import dev.kinesisresilient.core.it.PrometheusNames;
+import dev.kinesisresilient.core.testing.FakeKinesisAsyncClient;
 import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.Tags;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.io.IOException;
+import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -65,6 +75,37 @@ final class MetricsDocTest {
     assertThat(dashboardSeries()).isNotEmpty().filteredOn(n -> !n.startsWith("kinesis_resilient_lambda_"))
         .allSatisfy(n -> assertThat(scrape).contains(n + "{"));
     h.producer.release();
+  }
+
+  /** docs/metrics.md's Prometheus wiring, as written there (port 0 instead of 9464). */
+  @Test
+  void prometheusWiring_asDocumented_servesTheProducersMeters() throws Exception {
+    FakeKinesisAsyncClient kinesis = FakeKinesisAsyncClient.builder().stream("orders", 1).build();
+    PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    ResilientProducer producer = ResilientProducer.builder(kinesis).streamName("orders")
+        .metrics(MetricsOptions.of(registry)).build();
+
+    HttpServer server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
+    server.createContext("/metrics", exchange -> {
+      byte[] body = registry.scrape().getBytes(StandardCharsets.UTF_8);
+      exchange.getResponseHeaders().set("Content-Type", "text/plain; version=0.0.4; charset=utf-8");
+      exchange.sendResponseHeaders(200, body.length);
+      try (OutputStream out = exchange.getResponseBody()) {
+        out.write(body);
+      }
+    });
+    server.start();
+    try {
+      HttpResponse<String> scraped = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
+          URI.create("http://127.0.0.1:" + server.getAddress().getPort() + "/metrics")).build(),
+          HttpResponse.BodyHandlers.ofString());
+      assertThat(scraped.statusCode()).isEqualTo(200);
+      assertThat(scraped.body()).contains("kinesis_resilient_producer_buffer_limit_bytes{",
+          "kinesis_resilient_putrecords_inflight_requests{");
+    } finally {
+      server.stop(0);
+      producer.close();
+    }
   }
 
   private static void drain(Harness h) {

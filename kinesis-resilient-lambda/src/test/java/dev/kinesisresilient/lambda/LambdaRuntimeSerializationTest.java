@@ -126,7 +126,7 @@ final class LambdaRuntimeSerializationTest {
 
   @Test
   void timeWindowEvent_writtenByTheSimulator_readByTheRuntimeIntact() {
-    KinesisEvent batch = KinesisEvents.builder().clock(clock).streamArn("arn:aws:kinesis:us-east-1:1:stream/s")
+    KinesisEvent batch = KinesisEvents.builder().clock(clock).streamArn("arn:aws:kinesis:us-east-1:123456789012:stream/s")
         .shardId("shardId-000000000004").record("k", "payload").build();
     Instant start = Instant.parse("2026-01-01T00:02:00Z");
     KinesisTimeWindowEvent written = TimeWindowEvents.of(batch, "ignored", "ignored", start, start.plusSeconds(60),
@@ -137,7 +137,7 @@ final class LambdaRuntimeSerializationTest {
     assertThat(read.getWindow().getEnd()).isEqualTo("2026-01-01T00:03:00Z");
     assertThat(read.getState()).isEqualTo(Map.of("k", "3"));
     assertThat(read.getShardId()).isEqualTo("shardId-000000000004");
-    assertThat(read.getEventSourceArn()).isEqualTo("arn:aws:kinesis:us-east-1:1:stream/s");
+    assertThat(read.getEventSourceArn()).isEqualTo("arn:aws:kinesis:us-east-1:123456789012:stream/s");
     assertThat(read.getIsFinalInvokeForWindow()).isTrue();
     assertThat(read.getIsWindowTerminatedEarly()).isTrue();
     assertThat(read.getRecords()).singleElement().satisfies(rec -> {

@@ -95,11 +95,15 @@ final class KinesisMockInstallation {
       }
       return path;
     }
-    return prepareCacheDir();
+    String base = System.getProperty(CACHE_DIR_PROPERTY);
+    return prepareCacheDir(
+        base != null && !base.isBlank()
+            ? Path.of(base)
+            : Path.of(System.getProperty("user.home"), ".cache", "kinesis-resilient"));
   }
 
-  /** Copies the shipped package files into a cache directory named after the lock file's hash. */
-  private static Path prepareCacheDir() {
+  /** Copies the shipped package files into {@code root}/kinesis-mock-(hash of the lock file). */
+  static Path prepareCacheDir(Path root) {
     byte[] lock = resource("package-lock.json");
     String hash;
     try {
@@ -107,11 +111,6 @@ final class KinesisMockInstallation {
     } catch (NoSuchAlgorithmException e) {
       throw new IllegalStateException("SHA-256 is missing from this JDK", e);
     }
-    String base = System.getProperty(CACHE_DIR_PROPERTY);
-    Path root =
-        base != null && !base.isBlank()
-            ? Path.of(base)
-            : Path.of(System.getProperty("user.home"), ".cache", "kinesis-resilient");
     Path dir = root.resolve("kinesis-mock-" + hash.substring(0, 12)).toAbsolutePath().normalize();
     try {
       Files.createDirectories(dir);

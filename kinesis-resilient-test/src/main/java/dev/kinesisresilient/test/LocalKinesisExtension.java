@@ -3,8 +3,6 @@ package dev.kinesisresilient.test;
 import java.util.Objects;
 import java.util.Optional;
 import org.jspecify.annotations.Nullable;
-import org.junit.jupiter.api.extension.AfterAllCallback;
-import org.junit.jupiter.api.extension.AfterEachCallback;
 import org.junit.jupiter.api.extension.BeforeAllCallback;
 import org.junit.jupiter.api.extension.BeforeEachCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;
@@ -54,7 +52,7 @@ import software.amazon.awssdk.services.kinesis.KinesisAsyncClient;
  * @since 0.1.0
  */
 public final class LocalKinesisExtension
-    implements BeforeAllCallback, AfterAllCallback, BeforeEachCallback, AfterEachCallback, ParameterResolver {
+    implements BeforeAllCallback, BeforeEachCallback, ParameterResolver {
 
   private static final Namespace NAMESPACE = Namespace.create(LocalKinesisExtension.class);
   private static final String CLASS_STREAM = "class-stream";
@@ -90,21 +88,11 @@ public final class LocalKinesisExtension
   }
 
   @Override
-  public void afterAll(ExtensionContext context) {
-    // The OwnedStream in the class store is closed (deleted) by JUnit with the store.
-  }
-
-  @Override
   public void beforeEach(ExtensionContext context) {
     Settings settings = settings(context);
     if (!settings.streamPerClass()) {
       context.getStore(NAMESPACE).put(TEST_STREAM, createStream(context, settings));
     }
-  }
-
-  @Override
-  public void afterEach(ExtensionContext context) {
-    // The OwnedStream in the method store is closed (deleted) by JUnit with the store.
   }
 
   @Override
@@ -183,7 +171,10 @@ public final class LocalKinesisExtension
     }
   }
 
-  /** A stream this extension created; deleted when the store holding it closes. */
+  /**
+   * A stream this extension created, kept in the test's (or class's) store: JUnit closes it, so
+   * deletes the stream, when that test (or class) ends, failed or not.
+   */
   private record OwnedStream(KinesisTestEnvironment env, TestStream stream) implements AutoCloseable {
     @Override
     public void close() {

@@ -5,19 +5,16 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.amazonaws.services.lambda.runtime.events.KinesisEvent;
 import com.amazonaws.services.lambda.runtime.serialization.PojoSerializer;
 import com.amazonaws.services.lambda.runtime.serialization.events.LambdaEventSerializers;
-import dev.kinesisresilient.core.testing.ManualClock;
-import dev.kinesisresilient.lambda.testing.KinesisEvents;
-import dev.kinesisresilient.lambda.testing.TimeWindowEvents;
 import java.io.ByteArrayInputStream;
 import java.io.File;
 import java.io.IOException;
+import java.io.InputStream;
 import java.net.URL;
 import java.net.URLClassLoader;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -58,34 +55,38 @@ final class RuntimeClassPathSerializationTest {
     return target.getClass().getMethod(getter).invoke(target);
   }
 
+  /** A real-shaped event JSON from src/test/resources (the test artifact's builders are not on this path). */
+  private static String fixture(String name) throws IOException {
+    try (InputStream in = RuntimeClassPathSerializationTest.class.getResourceAsStream(name)) {
+      assertThat(in).as(name).isNotNull();
+      return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+    }
+  }
+
   @Test
   void kinesisEvent_throughTheRuntimeSerializer_withTheModulesRuntimeClassPath() throws Exception {
-    KinesisEvent sent = KinesisEvents.builder().clock(ManualClock.create()).record("key-1", "{\"order\":1}").build();
-    String sequenceNumber = sent.getRecords().get(0).getKinesis().getSequenceNumber();
-
     try (URLClassLoader function = functionClassLoader()) {
-      Object event = deserialize(function, KinesisEvent.class.getName(), KinesisEvents.toJson(sent));
+      Object event =
+          deserialize(function, KinesisEvent.class.getName(), fixture("/events/kinesis-batch.json"));
 
       Object kinesis = call(((List<?>) call(event, "getRecords")).get(0), "getKinesis");
-      assertThat(call(kinesis, "getSequenceNumber")).isEqualTo(sequenceNumber);
-      assertThat(call(kinesis, "getPartitionKey")).isEqualTo("key-1");
+      assertThat(call(kinesis, "getSequenceNumber"))
+          .isEqualTo("49656632116218945776331460018176327016585772817654202370");
+      assertThat(call(kinesis, "getPartitionKey")).isEqualTo("order-1001");
       assertThat(StandardCharsets.UTF_8.decode((ByteBuffer) call(kinesis, "getData")).toString())
-          .isEqualTo("{\"order\":1}");
+          .isEqualTo("{\"orderId\":1001,\"type\":\"created\",\"amount\":42.5}");
     }
   }
 
   @Test
   void kinesisTimeWindowEvent_throughTheRuntimeSerializer_withTheModulesRuntimeClassPath() throws Exception {
-    KinesisEvent batch = KinesisEvents.builder().clock(ManualClock.create()).record("page", "/home").build();
-    Instant start = Instant.parse("2026-01-01T00:00:00Z");
-    String json = TimeWindowEvents.toJson(TimeWindowEvents.of(batch, "shardId-000000000000", "arn", start,
-        start.plusSeconds(60), Map.of("/home", "3"), false, false));
+    String json = fixture("/events/kinesis-time-window.json");
 
     try (URLClassLoader function = functionClassLoader()) {
       Object event = deserialize(function, "com.amazonaws.services.lambda.runtime.events.KinesisTimeWindowEvent",
           json);
 
-      assertThat(call(event, "getState")).isEqualTo(Map.of("/home", "3"));
+      assertThat(((Map<?, ?>) call(event, "getState")).get("sensor-9")).isEqualTo("3");
       assertThat((List<?>) call(event, "getRecords")).hasSize(1);
     }
   }

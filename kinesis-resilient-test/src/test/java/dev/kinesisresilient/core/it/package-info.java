@@ -5,9 +5,11 @@
  * dev.kinesisresilient.core.it.PutRecordsFaultInterceptor}, {@link
  * dev.kinesisresilient.core.it.FaultyTcpProxy}).
  *
- * <p>Published with core's test classes as the {@code test-jar} of {@code kinesis-resilient-core};
- * another module depends on it with {@code <type>test-jar</type>} and declares {@code
- * exec-maven-plugin} in its build so that kinesis-mock is installed before its ITs.
+ * <p>The server itself is started by {@code dev.kinesisresilient.test.KinesisTestEnvironment} (the
+ * same code as the public {@code LocalKinesisExtension}). Published as the {@code test-jar} of
+ * {@code kinesis-resilient-test} for the project's own ITs (not for users); another module depends
+ * on it with {@code <type>test-jar</type>} and declares {@code exec-maven-plugin} in its build so
+ * that kinesis-mock is installed before its ITs.
  */
 @NullMarked
 package dev.kinesisresilient.core.it;

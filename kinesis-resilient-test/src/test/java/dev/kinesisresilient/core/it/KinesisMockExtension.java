@@ -1,7 +1,5 @@
 package dev.kinesisresilient.core.it;
 
-import java.nio.file.Path;
-import java.time.Duration;
 import java.util.Objects;
 import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.extension.BeforeAllCallback;
@@ -13,9 +11,11 @@ import org.junit.jupiter.api.extension.ParameterResolver;
 import software.amazon.awssdk.services.kinesis.KinesisAsyncClient;
 
 /**
- * Runs integration tests against a real Kinesis API on loopback: kinesis-mock (npm {@code
- * kinesis-local}, the Kinesis engine inside LocalStack), or the endpoint in {@code
- * KINESIS_ENDPOINT}.
+ * Runs the project's integration tests against a real Kinesis API on loopback: kinesis-mock (npm
+ * {@code kinesis-local}, the Kinesis engine inside LocalStack), LocalStack, or the endpoint in {@code
+ * KINESIS_ENDPOINT}, chosen and started by the public test artifact's {@code
+ * KinesisTestEnvironment#startNetwork} (the same selection as {@code LocalKinesisExtension}, without
+ * the in-memory fallback), and wrapped in a {@link LocalKinesis} with the ITs' helpers.
  *
  * <p>Two modes:
  *
@@ -57,8 +57,6 @@ public final class KinesisMockExtension implements BeforeAllCallback, ParameterR
   // satisfied by the shared one in the root store (and the reverse).
   private static final String SHARED_KEY = "shared-server";
   private static final String PER_CLASS_KEY = "per-class-server";
-  private static final String START_TIMEOUT_PROPERTY = "kinesis.mock.startTimeout";
-  private static final String LOG_DIR_PROPERTY = "kinesis.mock.logDir";
 
   private final boolean perClass;
 
@@ -144,11 +142,8 @@ public final class KinesisMockExtension implements BeforeAllCallback, ParameterR
     }
 
     static Server start(String logName) {
-      Path logDir = Path.of(System.getProperty(LOG_DIR_PROPERTY, "target"));
-      Duration timeout =
-          Duration.ofSeconds(Long.parseLong(System.getProperty(START_TIMEOUT_PROPERTY, "120")));
       try {
-        return new Server(LocalKinesis.start(logDir.resolve(logName + ".log"), timeout), null);
+        return new Server(LocalKinesis.start(logName), null);
       } catch (RuntimeException e) {
         return new Server(null, e);
       }

@@ -25,6 +25,8 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
+import dev.kinesisresilient.test.KinesisBackend;
+import dev.kinesisresilient.test.KinesisTestEnvironment;
 import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.Assumptions;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
@@ -52,9 +54,10 @@ import software.amazon.awssdk.services.kinesis.model.StreamStatus;
 import software.amazon.awssdk.utils.AttributeMap;
 
 /**
- * A Kinesis API for integration tests: a kinesis-mock server on loopback started by {@link
- * KinesisMockExtension}, or the endpoint given in the environment variable {@code KINESIS_ENDPOINT}
- * (LocalStack, a real account). Tests receive it as a parameter and use it to build clients and to
+ * A Kinesis API for the project's integration tests, over a {@link KinesisTestEnvironment} (the
+ * public test artifact's launcher): a kinesis-mock server on loopback started by {@link
+ * KinesisMockExtension}, LocalStack, or the endpoint given in {@code KINESIS_ENDPOINT} (a real
+ * account). It adds the ITs' helpers (read-back, fault injection, shard lookup). Tests receive it as a parameter and use it to build clients and to
  * create, inspect and read back streams.
  *
  * <p>Thread-safe. Owned by the extension, which stops the server when the test run (or, in
@@ -123,155 +126,53 @@ public final class LocalKinesis {
   /** Optional environment variable naming the https endpoint that goes with {@code KINESIS_ENDPOINT}. */
   public static final String HTTPS_ENDPOINT_ENV = "KINESIS_HTTPS_ENDPOINT";
 
-  private static final AwsCredentialsProvider FAKE_CREDENTIALS =
-      StaticCredentialsProvider.create(
-          AwsBasicCredentials.create("kinesis-resilient-it", "kinesis-resilient-it-secret"));
-  private static final int START_ATTEMPTS = 3;
   private static final int READ_PAGE_RECORDS = 1_000;
   private static final Duration READ_PAGE_TIMEOUT = SOCKET_TIMEOUT;
   /** Reading one shard to its tip (a hang guard: a full shard on a loaded machine reads slowly). */
   private static final Duration READ_SHARD_TIMEOUT = Duration.ofMinutes(10);
-  /** One readiness probe; a probe that takes longer is repeated until the start timeout. */
-  private static final Duration READINESS_PROBE_TIMEOUT = Duration.ofSeconds(10);
 
+  private final KinesisTestEnvironment environment;
   private final URI endpoint;
   private final @Nullable URI httpsEndpoint;
   private final Region region;
   private final String accountId;
   private final AwsCredentialsProvider credentials;
-  private final @Nullable KinesisMockProcess process;
   private final KinesisAsyncClient admin;
   private final String runId = HexFormat.of().toHexDigits(ThreadLocalRandom.current().nextInt());
   private final AtomicLong streamCounter = new AtomicLong();
   private final Map<String, CachedShards> shardCache = new ConcurrentHashMap<>();
   private volatile @Nullable String sinkStream;
 
-  private LocalKinesis(
-      URI endpoint,
-      @Nullable URI httpsEndpoint,
-      Region region,
-      String accountId,
-      AwsCredentialsProvider credentials,
-      @Nullable KinesisMockProcess process) {
-    this.endpoint = endpoint;
-    this.httpsEndpoint = httpsEndpoint;
-    this.region = region;
-    this.accountId = accountId;
-    this.credentials = credentials;
-    this.process = process;
+  private LocalKinesis(KinesisTestEnvironment environment) {
+    this.environment = environment;
+    this.endpoint =
+        environment
+            .endpoint()
+            .orElseThrow(() -> new IllegalStateException(environment + " has no endpoint"));
+    this.httpsEndpoint = environment.httpsEndpoint().orElse(null);
+    this.region = environment.region();
+    this.accountId = MOCK_ACCOUNT_ID;
+    this.credentials = environment.credentialsProvider();
     this.admin = newClient(endpoint, o -> {});
-    if (process != null) {
-      sinkStream = KinesisMockProcess.READINESS_STREAM;
-    }
+    this.sinkStream = environment.readyStream().orElse(null);
   }
 
   /**
-   * The endpoint from {@code KINESIS_ENDPOINT} if set, else a new kinesis-mock server, ready.
+   * A ready Kinesis endpoint from {@link KinesisTestEnvironment#startNetwork}: the one in {@code
+   * KINESIS_ENDPOINT} if set, else LocalStack when Testcontainers finds Docker, else a new
+   * kinesis-mock server (the selection of the public {@code LocalKinesisExtension}, without its
+   * in-memory fallback: these tests need HTTP).
    *
-   * @param logFile where the server's output goes (appended)
-   * @param startTimeout how long to wait for the server to answer
+   * @param logName kinesis-mock's log file name in {@code kinesis.mock.logDir}, without {@code .log}
    */
-  static LocalKinesis start(Path logFile, Duration startTimeout) {
-    String external = System.getenv(ENDPOINT_ENV);
-    if (external != null && !external.isBlank()) {
-      return external(external.strip(), System.getenv(HTTPS_ENDPOINT_ENV));
-    }
-    KinesisMockInstallation installation = KinesisMockInstallation.ensureInstalled();
-    RuntimeException failure = new IllegalStateException("kinesis-mock did not start");
-    for (int attempt = 1; attempt <= START_ATTEMPTS; attempt++) {
-      KinesisMockProcess process = KinesisMockProcess.start(installation, logFile);
-      LocalKinesis kinesis = null;
-      try {
-        kinesis =
-            new LocalKinesis(
-                URI.create("http://127.0.0.1:" + process.plainPort()),
-                URI.create("https://127.0.0.1:" + process.tlsPort()),
-                MOCK_REGION,
-                MOCK_ACCOUNT_ID,
-                FAKE_CREDENTIALS,
-                process);
-        kinesis.awaitReady(startTimeout);
-        return kinesis;
-      } catch (RuntimeException e) {
-        String log = KinesisMockProcess.tail(logFile, 40);
-        if (kinesis != null) {
-          kinesis.close();
-        } else {
-          process.close();
-        }
-        failure = e;
-        // Another process took a port between our probe and the server's bind: try new ports.
-        if (!log.contains("EADDRINUSE")) {
-          break;
-        }
-      }
-    }
-    throw failure;
-  }
-
-  private static LocalKinesis external(String endpoint, @Nullable String httpsEndpoint) {
-    URI uri = URI.create(endpoint);
-    URI https =
-        httpsEndpoint != null && !httpsEndpoint.isBlank()
-            ? URI.create(httpsEndpoint.strip())
-            : "https".equalsIgnoreCase(uri.getScheme()) ? uri : null;
-    String regionName = System.getenv("AWS_REGION");
-    Region region = regionName == null || regionName.isBlank() ? MOCK_REGION : Region.of(regionName);
-    // LocalStack and kinesis-mock take any signature; a real account needs real credentials.
-    boolean realCredentials =
-        System.getenv("AWS_ACCESS_KEY_ID") != null || System.getenv("AWS_PROFILE") != null;
-    AwsCredentialsProvider credentials =
-        realCredentials ? DefaultCredentialsProvider.builder().build() : FAKE_CREDENTIALS;
-    LocalKinesis kinesis = new LocalKinesis(uri, https, region, MOCK_ACCOUNT_ID, credentials, null);
+  static LocalKinesis start(String logName) {
+    KinesisTestEnvironment environment =
+        KinesisTestEnvironment.startNetwork(KinesisBackend.AUTO, logName);
     try {
-      join(kinesis.admin.listStreams(b -> b.limit(1)));
+      return new LocalKinesis(environment);
     } catch (RuntimeException e) {
-      kinesis.close();
-      throw new IllegalStateException(ENDPOINT_ENV + "=" + endpoint + " does not answer ListStreams", e);
-    }
-    return kinesis;
-  }
-
-  private void awaitReady(Duration timeout) {
-    KinesisMockProcess p = Objects.requireNonNull(process);
-    long deadline = System.nanoTime() + timeout.toNanos();
-    Throwable last = null;
-    while (true) {
-      if (!p.isAlive()) {
-        throw new IllegalStateException(
-            "kinesis-mock exited before it was ready; " + p.describe());
-      }
-      try {
-        StreamStatus status =
-            admin
-                .describeStreamSummary(b -> b.streamName(KinesisMockProcess.READINESS_STREAM))
-                .get(READINESS_PROBE_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)
-                .streamDescriptionSummary()
-                .streamStatus();
-        if (status == StreamStatus.ACTIVE) {
-          return;
-        }
-        last = new IllegalStateException("readiness stream is " + status);
-      } catch (ExecutionException e) {
-        last = e.getCause();
-      } catch (TimeoutException e) {
-        last = e;
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        throw new IllegalStateException("interrupted while waiting for kinesis-mock", e);
-      }
-      if (System.nanoTime() - deadline > 0) {
-        throw new IllegalStateException(
-            "kinesis-mock was not ready (DescribeStreamSummary "
-                + KinesisMockProcess.READINESS_STREAM
-                + " ACTIVE) within "
-                + timeout
-                + "; last error: "
-                + last
-                + "; "
-                + p.describe());
-      }
-      sleep(POLL_INTERVAL);
+      environment.close();
+      throw e;
     }
   }
 
@@ -280,10 +181,13 @@ public final class LocalKinesis {
     try {
       admin.close();
     } finally {
-      if (process != null) {
-        process.close();
-      }
+      environment.close();
     }
+  }
+
+  /** The environment this handle wraps (backend, endpoint, process). */
+  public KinesisTestEnvironment environment() {
+    return environment;
   }
 
   /** The plain http endpoint (or {@code KINESIS_ENDPOINT} as given). */
@@ -306,7 +210,7 @@ public final class LocalKinesis {
 
   /** Whether this is an endpoint from {@code KINESIS_ENDPOINT} rather than a server started here. */
   public boolean isExternal() {
-    return process == null;
+    return environment.backend() != KinesisBackend.KINESIS_MOCK;
   }
 
   /** The region the clients sign for. */
@@ -326,12 +230,12 @@ public final class LocalKinesis {
 
   /** The server's log file ({@code target/kinesis-mock.log}), empty for an external endpoint. */
   public Optional<Path> logFile() {
-    return process == null ? Optional.empty() : Optional.of(process.logFile());
+    return environment.logFile();
   }
 
   /** The server's process id, empty for an external endpoint. */
   public Optional<Long> pid() {
-    return process == null ? Optional.empty() : Optional.of(process.pid());
+    return environment.processId();
   }
 
   /** A new client of {@link #endpoint()} with the defaults described above; the caller closes it. */

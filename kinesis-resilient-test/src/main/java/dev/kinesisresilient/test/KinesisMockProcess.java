@@ -1,4 +1,4 @@
-package dev.kinesisresilient.core.it;
+package dev.kinesisresilient.test;
 
 import java.io.IOException;
 import java.io.RandomAccessFile;
@@ -19,8 +19,8 @@ import java.util.concurrent.TimeUnit;
  * One kinesis-mock server process: {@code node -r exit-with-parent.cjs <abs>/main.js} on two free
  * ports, its output appended to a log file, stopped by PID.
  *
- * <p>Lifecycle: {@link #start} launches the process (it is not ready yet: {@link LocalKinesis} waits
- * for readiness); {@link #close} sends SIGTERM, waits, then kills it forcibly. A JVM shutdown hook
+ * <p>Lifecycle: {@link #start} launches the process (it is not ready yet: {@link KinesisTestEnvironment}
+ * waits for readiness); {@link #close} sends SIGTERM, waits, then kills it forcibly. A JVM shutdown hook
  * does the same if the store that owns it is never closed, and {@code exit-with-parent.cjs} ends
  * the server when the JVM dies without running hooks (its stdin pipe closes). Thread-safe.
  */
@@ -60,8 +60,8 @@ final class KinesisMockProcess implements AutoCloseable {
             Map.entry("ON_DEMAND_STREAM_COUNT_LIMIT", "100"),
             Map.entry("LOG_LEVEL", "WARN"),
             Map.entry("ROOT_LOG_LEVEL", "ERROR"),
-            Map.entry("AWS_REGION", LocalKinesis.MOCK_REGION.id()),
-            Map.entry("AWS_ACCOUNT_ID", LocalKinesis.MOCK_ACCOUNT_ID),
+            Map.entry("AWS_REGION", KinesisTestEnvironment.MOCK_REGION.id()),
+            Map.entry("AWS_ACCOUNT_ID", KinesisTestEnvironment.MOCK_ACCOUNT_ID),
             Map.entry("INITIALIZE_STREAMS", READINESS_STREAM + ":1"),
             Map.entry("SHOULD_PERSIST_DATA", "false"),
             Map.entry("LOAD_DATA_IF_EXISTS", "false"),

@@ -84,10 +84,13 @@ final class LambdaArtifactIT {
       assertThat(jar.getEntry("software/amazon/awssdk/services/kinesis/KinesisAsyncClient.class")).isNotNull();
       // The Lambda Java runtime's event serializer needs joda-time from the function's class path.
       assertThat(jar.getEntry("org/joda/time/DateTime.class")).isNotNull();
-      // Not needed by the handlers: the demos, the producer, the SDK's synchronous Apache client.
+      // Not needed by the handlers: the demos, the producer, test support and JUnit, the SDK's synchronous Apache client.
       assertThat(jar.getEntry("dev/kinesisresilient/examples/ProducerDemo.class")).isNull();
       assertThat(jar.stream().map(e -> e.getName()))
           .noneMatch(n -> n.startsWith("dev/kinesisresilient/producer/"))
+          .noneMatch(n -> n.startsWith("dev/kinesisresilient/core/testing/"))
+          .noneMatch(n -> n.startsWith("dev/kinesisresilient/lambda/testing/"))
+          .noneMatch(n -> n.startsWith("org/junit/"))
           .noneMatch(n -> n.startsWith("org/apache/hc/"))
           .noneMatch(n -> n.startsWith("software/amazon/awssdk/http/apache"));
     }

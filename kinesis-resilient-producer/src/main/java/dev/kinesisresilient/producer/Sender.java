@@ -76,8 +76,6 @@ final class Sender implements Runnable {
   private static final Duration MIN_WAIT = Duration.ofMillis(1);
   private static final Duration FAILURE_LOG_INTERVAL = Duration.ofSeconds(1);
   private static final Pattern SHARD_IN_MESSAGE = Pattern.compile("(shardId-\\d+)");
-  private static final Set<String> THROTTLING_CODES = Set.of(THROTTLED, "LimitExceededException",
-      "ThrottlingException", "KMSThrottlingException");
 
   enum Routing { DISCOVERING, SHARDS, STREAM }
 
@@ -986,7 +984,7 @@ final class Sender implements Runnable {
         heldSlots.add(now.plus(elapsed));
       }
     }
-    if (THROTTLING_CODES.contains(code) || THROTTLING_CODES.contains(c.metricCode())) {
+    if (DefaultErrorClassifier.isThrottling(code) || DefaultErrorClassifier.isThrottling(c.metricCode())) {
       for (Lane l : a.lanes) {
         l.limiter.onThrottled(now);
       }

@@ -5,9 +5,11 @@ import dev.kinesisresilient.core.ErrorClassifier;
 import java.io.IOException;
 import java.nio.channels.ClosedChannelException;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeoutException;
+import org.jspecify.annotations.Nullable;
 import software.amazon.awssdk.awscore.exception.AwsServiceException;
 import software.amazon.awssdk.core.exception.ApiCallAttemptTimeoutException;
 import software.amazon.awssdk.core.exception.ApiCallTimeoutException;
@@ -71,7 +73,25 @@ public final class DefaultErrorClassifier implements ErrorClassifier {
       Map.entry("MissingAuthenticationToken", fatal("AuthenticationError")),
       Map.entry("ExpiredTokenException", fatal("AuthenticationError")));
 
+  /**
+   * Metric codes of throttling: the service refused the work without doing it. The one list the writer,
+   * the producer and the retry budget share.
+   */
+  private static final Set<String> THROTTLING = Set.of("ProvisionedThroughputExceededException",
+      "LimitExceededException", "ThrottlingException", "KMSThrottlingException");
+
   private DefaultErrorClassifier() {}
+
+  /**
+   * Whether an error code (raw or as this table's metric code) means throttling: the service refused
+   * the work without doing it.
+   *
+   * @param code the error or metric code; null when unknown
+   * @return true for throttling
+   */
+  public static boolean isThrottling(@Nullable String code) {
+    return code != null && THROTTLING.contains(code);
+  }
 
   private static ErrorClassification retry(String code) {
     return new ErrorClassification(true, code);

@@ -1,7 +1,6 @@
 package dev.kinesisresilient.core.internal;
 
 import dev.kinesisresilient.core.RetryBudget;
-import java.util.Set;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -10,10 +9,6 @@ import org.jspecify.annotations.Nullable;
  * serial executor (the writer).
  */
 public final class RetryTokenBucket {
-  /** Metric codes of throttling: re-sends after them need no token (see {@link #needsToken}). */
-  private static final Set<String> THROTTLING = Set.of("ProvisionedThroughputExceededException",
-      "LimitExceededException", "ThrottlingException", "KMSThrottlingException");
-
   private final boolean unlimited;
   private final double capacity;
   private final double refill;
@@ -41,7 +36,7 @@ public final class RetryTokenBucket {
    * @return true when a re-send takes a token
    */
   public static boolean needsToken(@Nullable String lastMetricCode) {
-    return lastMetricCode == null || !THROTTLING.contains(lastMetricCode);
+    return !DefaultErrorClassifier.isThrottling(lastMetricCode);
   }
 
   /**

@@ -1,6 +1,7 @@
 package dev.kinesisresilient.core;
 
 import dev.kinesisresilient.core.internal.ResilientBatchWriter;
+import dev.kinesisresilient.core.internal.putrecords.StreamRef;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
@@ -362,8 +363,7 @@ public interface KinesisBatchWriter extends AutoCloseable {
       }
       return new ResilientBatchWriter(
           client,
-          streamName,
-          streamArn,
+          StreamRef.of(streamName, streamArn),
           limits == null ? BatchLimits.defaults() : limits,
           policy,
           classifier == null ? ErrorClassifier.defaults() : classifier,

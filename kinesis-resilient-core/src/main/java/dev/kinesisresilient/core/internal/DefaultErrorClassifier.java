@@ -113,7 +113,7 @@ public final class DefaultErrorClassifier implements ErrorClassifier {
   public ErrorClassification classifyFailure(Throwable failure) {
     Throwable t = unwrap(failure);
     if (t instanceof AwsServiceException aws) {
-      String code = aws.awsErrorDetails() == null ? null : aws.awsErrorDetails().errorCode();
+      String code = awsErrorCode(aws);
       if (code != null) {
         ErrorClassification known = REQUEST_CODES.get(code);
         if (known != null) {
@@ -164,6 +164,20 @@ public final class DefaultErrorClassifier implements ErrorClassifier {
       return fatal("413");
     }
     return FATAL_OTHER;
+  }
+
+  /**
+   * The service's error code of a failure (for example {@code ResourceNotFoundException}), looking
+   * through completion wrappers: the one place that reads it from an {@link AwsServiceException}.
+   *
+   * @param failure a failure
+   * @return the error code, or null when the failure is not a service error or carries no code
+   */
+  public static @Nullable String awsErrorCode(Throwable failure) {
+    if (unwrap(failure) instanceof AwsServiceException aws && aws.awsErrorDetails() != null) {
+      return aws.awsErrorDetails().errorCode();
+    }
+    return null;
   }
 
   /**

@@ -1,10 +1,8 @@
 package dev.kinesisresilient.core.internal;
 
-import dev.kinesisresilient.core.BackoffStrategy;
 import dev.kinesisresilient.core.BatchLimits;
 import dev.kinesisresilient.core.BatchPlanner;
 import dev.kinesisresilient.core.BatchWriteResult;
-import dev.kinesisresilient.core.ErrorClassification;
 import dev.kinesisresilient.core.ErrorClassifier;
 import dev.kinesisresilient.core.FailureReason;
 import dev.kinesisresilient.core.KinesisBatchWriter;
@@ -13,7 +11,12 @@ import dev.kinesisresilient.core.MetricsOptions;
 import dev.kinesisresilient.core.RecordResult;
 import dev.kinesisresilient.core.RetryBudget;
 import dev.kinesisresilient.core.RetryPolicy;
-import dev.kinesisresilient.core.StreamNames;
+import dev.kinesisresilient.core.internal.putrecords.EntryVerdict;
+import dev.kinesisresilient.core.internal.putrecords.FailureTrail;
+import dev.kinesisresilient.core.internal.putrecords.PutRecordsVerdicts;
+import dev.kinesisresilient.core.internal.putrecords.PutRecordsVerdicts.Verdicts;
+import dev.kinesisresilient.core.internal.putrecords.RetryRule;
+import dev.kinesisresilient.core.internal.putrecords.StreamRef;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -38,12 +41,10 @@ import java.util.random.RandomGenerator;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import software.amazon.awssdk.awscore.exception.AwsServiceException;
 import software.amazon.awssdk.services.kinesis.KinesisAsyncClient;
 import software.amazon.awssdk.services.kinesis.model.PutRecordsRequest;
 import software.amazon.awssdk.services.kinesis.model.PutRecordsRequestEntry;
 import software.amazon.awssdk.services.kinesis.model.PutRecordsResponse;
-import software.amazon.awssdk.services.kinesis.model.PutRecordsResultEntry;
 
 /**
  * The {@link KinesisBatchWriter} implementation.
@@ -64,16 +65,15 @@ public final class ResilientBatchWriter implements KinesisBatchWriter {
   public static final String INVALID_CODE = "RecordTooLarge";
 
   private final KinesisAsyncClient client;
-  private final @Nullable String streamName;
-  private final @Nullable String streamArn;
+  private final StreamRef stream;
   private final BatchLimits limits;
   private final RetryPolicy policy;
-  private final ErrorClassifier classifier;
+  private final PutRecordsVerdicts verdicts;
+  private final RetryRule retryRule;
   private final Duration attemptTimeout;
   private final ScheduledExecutorService scheduler;
   private final boolean ownsScheduler;
   private final Clock clock;
-  private final BackoffStrategy backoff;
   private final WriterMetrics metrics;
   private final String logPrefix;
   private final String settings;
@@ -94,8 +94,7 @@ public final class ResilientBatchWriter implements KinesisBatchWriter {
    * Creates a writer; use {@link KinesisBatchWriter#builder}.
    *
    * @param client the client
-   * @param streamName the stream name, or null when the ARN is given
-   * @param streamArn the stream ARN, or null when the name is given
+   * @param stream the stream, by name or ARN
    * @param limits the limits
    * @param policy the retry policy
    * @param classifier the error classifier
@@ -111,8 +110,7 @@ public final class ResilientBatchWriter implements KinesisBatchWriter {
    */
   public ResilientBatchWriter(
       KinesisAsyncClient client,
-      @Nullable String streamName,
-      @Nullable String streamArn,
+      StreamRef stream,
       BatchLimits limits,
       RetryPolicy policy,
       ErrorClassifier classifier,
@@ -126,23 +124,22 @@ public final class ResilientBatchWriter implements KinesisBatchWriter {
       RetryBudget retryBudget,
       boolean adaptiveConcurrency) {
     this.client = client;
-    this.streamName = streamName;
-    this.streamArn = streamArn;
+    this.stream = stream;
     this.limits = limits;
     this.policy = policy;
-    this.classifier = classifier;
+    this.verdicts = new PutRecordsVerdicts(classifier);
+    // DEADLINE_EXCEEDED: a retry that would start after the write's deadline is not made.
+    this.retryRule = new RetryRule(policy.maxAttempts(), policy.backoff(random), FailureReason.DEADLINE_EXCEEDED);
     this.window = new CongestionWindow(maxConcurrentRequests, adaptiveConcurrency, EndpointCongestion.of(client));
     this.budget = new RetryTokenBucket(retryBudget);
     this.attemptTimeout = attemptTimeout;
     this.ownsScheduler = scheduler == null;
     this.scheduler = scheduler == null ? newScheduler() : scheduler;
     this.clock = clock;
-    this.backoff = policy.backoff(random);
-    String stream = streamName != null ? streamName : StreamNames.nameOfArn(Objects.requireNonNull(streamArn));
-    String id = clientId != null ? clientId : WriterMetrics.defaultClientId(stream);
-    this.metrics = WriterMetrics.create(metricsOptions, stream, id, () -> inFlight);
-    this.logPrefix = "[writer stream=" + stream + "] ";
-    this.settings = "KinesisBatchWriter[stream=" + (streamName != null ? streamName : streamArn)
+    String id = clientId != null ? clientId : WriterMetrics.defaultClientId(stream.name());
+    this.metrics = WriterMetrics.create(metricsOptions, stream.name(), id, () -> inFlight);
+    this.logPrefix = "[writer stream=" + stream.name() + "] ";
+    this.settings = "KinesisBatchWriter[stream=" + stream.label()
         + ", clientId=" + id
         + ", limits=" + limits
         + ", retryPolicy=" + policy
@@ -248,19 +245,20 @@ public final class ResilientBatchWriter implements KinesisBatchWriter {
       }
       queue.pollFirst();
       if (expired) {
-        if (req.retry && !budget.hasToken() && RetryTokenBucket.needsToken(req.op.lastMetricCode[req.indexes[0]])) {
+        if (req.retry && !budget.hasToken() && needsToken(req.op, req.indexes[0])) {
           for (int i : req.indexes) {
-            req.op.lastMessage[i] = "the retry waited for the retry budget (re-sends are limited to a share of "
-                + "acknowledged records) until the deadline; last error: " + req.op.lastMessage[i];
+            FailureTrail trail = trail(req.op, i);
+            trail.message("the retry waited for the retry budget (re-sends are limited to a share of "
+                + "acknowledged records) until the deadline; last error: " + trail.message());
           }
         }
-        failAll(req.op, req.indexes, FailureReason.DEADLINE_EXCEEDED, null);
+        failAll(req.op, req.indexes, FailureReason.DEADLINE_EXCEEDED);
         continue;
       }
       if (req.retry) {
         int need = 0;
         for (int i : req.indexes) {
-          need += RetryTokenBucket.needsToken(req.op.lastMetricCode[i]) ? 1 : 0;
+          need += needsToken(req.op, i) ? 1 : 0;
         }
         int granted = budget.tryAcquire(need);
         if (granted < need) {
@@ -273,7 +271,7 @@ public final class ResilientBatchWriter implements KinesisBatchWriter {
           int w = 0;
           int left = granted;
           for (int i : req.indexes) {
-            if (!RetryTokenBucket.needsToken(req.op.lastMetricCode[i])) {
+            if (!needsToken(req.op, i)) {
               go[g++] = i;
             } else if (left > 0) {
               left--;
@@ -302,6 +300,12 @@ public final class ResilientBatchWriter implements KinesisBatchWriter {
       }
       wakeAt(earliest, now);
     }
+  }
+
+  /** Whether re-sending the record takes a retry-budget token: its last error was not throttling. */
+  private static boolean needsToken(Operation op, int i) {
+    FailureTrail trail = op.trails[i];
+    return RetryTokenBucket.needsToken(trail == null ? null : trail.metricCode());
   }
 
   /** Runs {@link #dispatch} at {@code at} (no later), so that requests waiting for the budget end on time. */
@@ -337,12 +341,7 @@ public final class ResilientBatchWriter implements KinesisBatchWriter {
           .explicitHashKey(r.explicitHashKey())
           .build());
     }
-    PutRecordsRequest.Builder rb = PutRecordsRequest.builder().records(entries);
-    if (streamArn != null) {
-      rb.streamARN(streamArn);
-    } else {
-      rb.streamName(streamName);
-    }
+    PutRecordsRequest request = stream.applyTo(PutRecordsRequest.builder().records(entries)).build();
     window.acquire();
     inFlight = window.inFlight();
     Attempt attempt = new Attempt(req, now, bytes, window.epoch());
@@ -353,7 +352,7 @@ public final class ResilientBatchWriter implements KinesisBatchWriter {
     }
     CompletableFuture<PutRecordsResponse> call;
     try {
-      call = client.putRecords(rb.build());
+      call = client.putRecords(request);
     } catch (RuntimeException e) {
       call = CompletableFuture.failedFuture(e);
     }
@@ -400,7 +399,7 @@ public final class ResilientBatchWriter implements KinesisBatchWriter {
     }
     attempt.done = true;
     attempt.call.cancel(true);
-    handleFailure(attempt, new TimeoutException(
+    handle(attempt, null, new TimeoutException(
         "PutRecords attempt did not complete within " + timeout + " (the service may have stored it)"));
   }
 
@@ -413,83 +412,79 @@ public final class ResilientBatchWriter implements KinesisBatchWriter {
       return;
     }
     attempt.done = true;
-    ScheduledFuture<?> t = attempt.timeoutTask;
-    if (t != null) {
-      t.cancel(false);
+    ScheduledFuture<?> timeoutTask = attempt.timeoutTask;
+    if (timeoutTask != null) {
+      timeoutTask.cancel(false);
     }
-    if (error != null || response == null) {
-      handleFailure(attempt, error != null ? error : new IllegalStateException("null response"));
-    } else {
-      handleResponse(attempt, response);
-    }
+    handle(attempt, response, error);
   }
 
-  private void handleResponse(Attempt attempt, PutRecordsResponse response) {
-    window.release();
-    inFlight = window.inFlight();
-    if (!attempt.overdue) {
-      window.onSuccess();
-    }
-    Request req = attempt.request;
-    Operation op = req.op;
+  /**
+   * The one completion path of an attempt, whatever happened to it (a response, an exception, the
+   * attempt timeout): {@link PutRecordsVerdicts} turns it into one verdict per entry, and each entry is
+   * acknowledged, failed or retried by the {@link RetryRule}.
+   */
+  private void handle(Attempt attempt, @Nullable PutRecordsResponse response, @Nullable Throwable error) {
+    Request request = attempt.request;
+    Operation op = request.op;
+    Verdicts verdicts = this.verdicts.verdicts(response, error, request.indexes.length);
     Duration elapsed = Duration.between(attempt.start, clock.instant());
-    List<PutRecordsResultEntry> results = response.records();
-    if (results.size() != req.indexes.length) {
-      metrics.request(req.indexes.length, attempt.bytes, elapsed, "error", ErrorClassification.OTHER);
-      String msg = "PutRecords response has " + results.size() + " entries for " + req.indexes.length + " sent";
-      LOG.warn("{}{}; treating the request as failed", logPrefix, msg);
-      retryOrFail(op, req.indexes, req.previousDelay, true, ErrorClassification.OTHER,
-          ErrorClassification.OTHER, msg, null);
-      dispatch();
-      return;
+    congestionFeedback(attempt, error == null && response != null, verdicts.metricCode(), elapsed);
+    metrics.request(request.indexes.length, attempt.bytes, elapsed, verdicts.result(), verdicts.metricCode());
+    EntryVerdict.Rejected requestFailure = verdicts.requestFailure();
+    if (requestFailure != null && verdicts.countMismatch()) {
+      LOG.warn("{}{}; treating the request as failed", logPrefix, requestFailure.message());
+    } else if (requestFailure != null && LOG.isDebugEnabled()) {
+      LOG.debug("{}request of {} entries failed ({}, retriable={})", logPrefix, request.indexes.length,
+          requestFailure.code(), requestFailure.retriable());
     }
-    int failedCount = 0;
     int acknowledged = 0;
     List<Integer> retry = new ArrayList<>();
-    for (int j = 0; j < results.size(); j++) {
-      PutRecordsResultEntry e = results.get(j);
-      int i = req.indexes[j];
-      if (e.errorCode() == null && e.sequenceNumber() != null && e.shardId() != null) {
-        finishAcknowledged(op, i, e.sequenceNumber(), e.shardId());
+    for (int j = 0; j < request.indexes.length; j++) {
+      int i = request.indexes[j];
+      EntryVerdict verdict = verdicts.entries().get(j);
+      if (verdict instanceof EntryVerdict.Stored stored) {
+        finishAcknowledged(op, i, stored.sequenceNumber(), stored.shardId());
         acknowledged++;
         continue;
       }
-      failedCount++;
-      String code = e.errorCode() == null ? ErrorClassification.OTHER : e.errorCode();
-      String message = e.errorMessage() == null ? "" : e.errorMessage();
-      ErrorClassification c = classifier.classifyEntry(code);
-      op.lastCode[i] = code;
-      op.lastMessage[i] = message;
-      op.lastMetricCode[i] = c.metricCode();
-      op.lastCause[i] = null;
-      if (!c.retriable()) {
-        finishFailed(op, i, FailureReason.NOT_RETRIABLE);
-      } else if (op.attempts[i] >= policy.maxAttempts()) {
-        finishFailed(op, i, FailureReason.RETRIES_EXHAUSTED);
+      EntryVerdict.Rejected rejected = (EntryVerdict.Rejected) verdict;
+      trail(op, i).record(rejected);
+      FailureReason giveUp = retryRule.giveUpReason(rejected.retriable(), op.attempts[i]);
+      if (giveUp != null) {
+        finishFailed(op, i, giveUp);
       } else {
         retry.add(i);
       }
     }
-    metrics.request(req.indexes.length, attempt.bytes, elapsed, failedCount == 0 ? "success" : "partial",
-        WriterMetrics.NO_ERROR);
-    budget.onAcknowledged(acknowledged);
+    if (requestFailure == null) {
+      budget.onAcknowledged(acknowledged);
+    }
     if (!retry.isEmpty()) {
-      scheduleRetry(op, toArray(retry), req.previousDelay);
+      scheduleRetry(op, toArray(retry), request.previousDelay);
     }
     dispatch();
   }
 
-  private void handleFailure(Attempt attempt, Throwable error) {
-    Request req = attempt.request;
-    Throwable cause = DefaultErrorClassifier.unwrap(error);
-    ErrorClassification c = classifier.classifyFailure(cause);
-    Duration ran = Duration.between(attempt.start, clock.instant());
-    if (!attempt.overdue && CongestionWindow.isCongestion(c.metricCode())) {
+  /**
+   * Frees the attempt's in-flight slot and tells the congestion window how it went. An answered call
+   * (even one whose entry count does not match) is a success for the window; a failure that signals
+   * congestion shrinks it, and after a client-side timeout the slot stays taken for as long again as the
+   * call ran, because the service may still be working on it.
+   */
+  private void congestionFeedback(Attempt attempt, boolean answered, String metricCode, Duration elapsed) {
+    if (answered) {
+      window.release();
+      inFlight = window.inFlight();
+      if (!attempt.overdue) {
+        window.onSuccess();
+      }
+      return;
+    }
+    if (!attempt.overdue && CongestionWindow.isCongestion(metricCode)) {
       window.onCongestion(attempt.epoch);
-      if (CongestionWindow.isTimeout(c.metricCode())) {
-        // The client gave up on it (the SDK's own timeout), the service may not have: hold its slot for
-        // as long again as it ran.
-        holdSlot(ran);
+      if (CongestionWindow.isTimeout(metricCode)) {
+        holdSlot(elapsed);
       } else {
         window.release();
       }
@@ -497,20 +492,6 @@ public final class ResilientBatchWriter implements KinesisBatchWriter {
       window.release();
     }
     inFlight = window.inFlight();
-    String code = c.metricCode();
-    if (cause instanceof AwsServiceException aws && aws.awsErrorDetails() != null
-        && aws.awsErrorDetails().errorCode() != null) {
-      code = aws.awsErrorDetails().errorCode();
-    }
-    String message = cause.getMessage() == null ? cause.getClass().getSimpleName() : cause.getMessage();
-    metrics.request(req.indexes.length, attempt.bytes, Duration.between(attempt.start, clock.instant()),
-        "error", c.metricCode());
-    if (LOG.isDebugEnabled()) {
-      LOG.debug("{}request of {} entries failed ({}, retriable={})", logPrefix, req.indexes.length, code,
-          c.retriable());
-    }
-    retryOrFail(req.op, req.indexes, req.previousDelay, c.retriable(), code, c.metricCode(), message, cause);
-    dispatch();
   }
 
   private void holdSlot(Duration hold) {
@@ -525,50 +506,35 @@ public final class ResilientBatchWriter implements KinesisBatchWriter {
     }
   }
 
-  private void retryOrFail(Operation op, int[] indexes, Duration previousDelay, boolean retriable, String code,
-      String metricCode, String message, @Nullable Throwable cause) {
-    List<Integer> retry = new ArrayList<>(indexes.length);
-    for (int i : indexes) {
-      op.lastCode[i] = code;
-      op.lastMessage[i] = message;
-      op.lastMetricCode[i] = metricCode;
-      op.lastCause[i] = cause;
-      if (!retriable) {
-        finishFailed(op, i, FailureReason.NOT_RETRIABLE);
-      } else if (op.attempts[i] >= policy.maxAttempts()) {
-        finishFailed(op, i, FailureReason.RETRIES_EXHAUSTED);
-      } else {
-        retry.add(i);
-      }
-    }
-    if (!retry.isEmpty()) {
-      scheduleRetry(op, toArray(retry), previousDelay);
-    }
-  }
-
   private void scheduleRetry(Operation op, int[] indexes, Duration previousDelay) {
-    int attempt = 0;
+    // One backoff for the whole group, drawn with the attempts of its most-tried record: the group goes
+    // back to the queue together and is re-planned into as few requests as fit, so its records share one
+    // delay (one timer, one request) instead of scattering into per-record requests. Taking the maximum
+    // means no record waits less than its own attempts call for. Every record here passed the rule's
+    // retriable and attempts checks, so the rule can only answer with the time.
+    int attempts = 0;
     for (int i : indexes) {
-      attempt = Math.max(attempt, op.attempts[i]);
+      attempts = Math.max(attempts, op.attempts[i]);
     }
-    Duration delay = backoff.computeDelay(attempt, previousDelay);
-    Instant now = clock.instant();
-    if (!now.plus(delay).isBefore(op.deadline)) {
-      failAll(op, indexes, FailureReason.DEADLINE_EXCEEDED, null);
+    RetryRule.Decision decision = retryRule.next(attempts, previousDelay, true, clock.instant(), op.deadline);
+    if (decision instanceof RetryRule.GiveUp giveUp) {
+      failAll(op, indexes, giveUp.reason());
       return;
     }
+    Duration delay = ((RetryRule.Retry) decision).delay();
     for (int i : indexes) {
-      metrics.retried(op.lastMetricCode[i], op.lastMessage[i]);
+      metrics.retried(trail(op, i).metricCode(), trail(op, i).message());
     }
     if (LOG.isDebugEnabled()) {
-      LOG.debug("{}retrying {} entries after {} (attempt {} failed)", logPrefix, indexes.length, delay, attempt);
+      LOG.debug("{}retrying {} entries after {} (attempt {} failed)", logPrefix, indexes.length, delay, attempts);
     }
     try {
       scheduler.schedule(() -> serial.execute(() -> requeue(op, indexes, delay)),
           delay.toNanos(), TimeUnit.NANOSECONDS);
     } catch (RejectedExecutionException e) {
       for (int i : indexes) {
-        op.lastMessage[i] = "retry could not be scheduled (scheduler shut down); last error: " + op.lastMessage[i];
+        FailureTrail trail = trail(op, i);
+        trail.message("retry could not be scheduled (scheduler shut down); last error: " + trail.message());
         finishFailed(op, i, FailureReason.NOT_RETRIABLE);
       }
     }
@@ -588,16 +554,28 @@ public final class ResilientBatchWriter implements KinesisBatchWriter {
     dispatch();
   }
 
-  private void failAll(Operation op, int[] indexes, FailureReason reason, @Nullable String message) {
+  private void failAll(Operation op, int[] indexes, FailureReason reason) {
     for (int i : indexes) {
-      if (op.lastCode[i] == null) {
-        op.lastCode[i] = DEADLINE_CODE;
-        op.lastMetricCode[i] = DEADLINE_CODE;
-        op.lastMessage[i] = message != null ? message
-            : "deadline of " + policy.deadline() + " passed before the record could be sent";
+      FailureTrail trail = trail(op, i);
+      if (trail.isEmpty()) {
+        // A record that was never answered has no error of its own. DeadlineExceeded says that the
+        // write's own bound ran out, not the service, so a caller does not look for a service error
+        // that never happened; it is also the metric code, a fixed value that keeps the tag bounded.
+        trail.record(DEADLINE_CODE, DEADLINE_CODE,
+            "deadline of " + policy.deadline() + " passed before the record could be sent", null);
       }
       finishFailed(op, i, reason);
     }
+  }
+
+  /** The record's failure trail, made at its first failure. */
+  private static FailureTrail trail(Operation op, int i) {
+    FailureTrail trail = op.trails[i];
+    if (trail == null) {
+      trail = new FailureTrail();
+      op.trails[i] = trail;
+    }
+    return trail;
   }
 
   private void finishAcknowledged(Operation op, int i, String sequenceNumber, String shardId) {
@@ -606,10 +584,8 @@ public final class ResilientBatchWriter implements KinesisBatchWriter {
   }
 
   private void finishFailed(Operation op, int i, FailureReason reason) {
-    String code = op.lastCode[i] == null ? DEADLINE_CODE : op.lastCode[i];
-    String message = op.lastMessage[i] == null ? "" : op.lastMessage[i];
-    finish(op, i, new RecordResult.Failed(op.records[i], reason, code, message, op.attempts[i], op.lastCause[i]),
-        op.lastMetricCode[i] == null ? code : op.lastMetricCode[i]);
+    FailureTrail trail = trail(op, i);
+    finish(op, i, trail.toFailed(op.records[i], reason, op.attempts[i]), trail.metricCode());
   }
 
   private void finish(Operation op, int i, RecordResult.Failed result, String metricCode) {
@@ -660,10 +636,8 @@ public final class ResilientBatchWriter implements KinesisBatchWriter {
     final KinesisRecord[] records;
     final RecordResult[] results;
     final int[] attempts;
-    final String[] lastCode;
-    final String[] lastMetricCode;
-    final String[] lastMessage;
-    final Throwable[] lastCause;
+    /** Each record's last error; null until its first failure. */
+    final @Nullable FailureTrail[] trails;
     final Instant deadline;
     final CompletableFuture<BatchWriteResult> future = new CompletableFuture<>();
     int remaining;
@@ -673,10 +647,7 @@ public final class ResilientBatchWriter implements KinesisBatchWriter {
       int n = records.length;
       this.results = new RecordResult[n];
       this.attempts = new int[n];
-      this.lastCode = new String[n];
-      this.lastMetricCode = new String[n];
-      this.lastMessage = new String[n];
-      this.lastCause = new Throwable[n];
+      this.trails = new FailureTrail[n];
       this.deadline = deadline;
       this.remaining = n;
     }

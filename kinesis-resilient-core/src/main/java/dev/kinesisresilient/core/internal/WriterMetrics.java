@@ -2,6 +2,8 @@ package dev.kinesisresilient.core.internal;
 
 import dev.kinesisresilient.core.FailureReason;
 import dev.kinesisresilient.core.MetricsOptions;
+import dev.kinesisresilient.core.internal.putrecords.EntryVerdict;
+import dev.kinesisresilient.core.internal.putrecords.PutRecordsVerdicts;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.Gauge;
@@ -19,8 +21,6 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.function.Supplier;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -73,15 +73,13 @@ public final class WriterMetrics implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(WriterMetrics.class);
 
   /** Tag value when shard-level metrics are off. */
-  public static final String ALL_SHARDS = "all";
+  public static final String ALL_SHARDS = ShardTagCap.ALL_SHARDS;
   /** Tag value for a shard that could not be determined. */
   public static final String UNKNOWN_SHARD = "unknown";
   /** Tag value for shards beyond the cap. */
-  public static final String OTHER_SHARDS = "other";
+  public static final String OTHER_SHARDS = ShardTagCap.OTHER_SHARDS;
   /** Tag value of {@code error.code} when there was no error. */
-  public static final String NO_ERROR = "none";
-
-  private static final Pattern SHARD_IN_MESSAGE = Pattern.compile("(shardId-\\d+)");
+  public static final String NO_ERROR = PutRecordsVerdicts.Verdicts.NO_ERROR;
 
   private static final WriterMetrics NOOP = new WriterMetrics();
 
@@ -93,9 +91,7 @@ public final class WriterMetrics implements AutoCloseable {
   /** The shared tags as the registry stored them (its common tags included): identifies the group. */
   private final @Nullable Tags group;
   private volatile boolean closed;
-  private final boolean shardLevel;
-  private final int maxShards;
-  private final java.util.Set<String> knownShards = ConcurrentHashMap.newKeySet();
+  private final ShardTagCap shardTags;
   private final Map<String, Counter> acknowledgedByShard = new ConcurrentHashMap<>();
   private final Map<String, Counter> retried = new ConcurrentHashMap<>();
   private final Map<String, Counter> failed = new ConcurrentHashMap<>();
@@ -112,8 +108,7 @@ public final class WriterMetrics implements AutoCloseable {
     base = null;
     clientId = "";
     group = null;
-    shardLevel = false;
-    maxShards = 0;
+    shardTags = new ShardTagCap(false, 0);
     attemptsAcknowledged = null;
     attemptsFailed = null;
     requestRecords = null;
@@ -125,8 +120,7 @@ public final class WriterMetrics implements AutoCloseable {
     this.registry = r;
     this.base = Tags.of(options.tags()).and("stream", stream);
     this.clientId = clientId;
-    this.shardLevel = options.shardLevel();
-    this.maxShards = options.maxShardTagValues();
+    this.shardTags = ShardTagCap.of(options);
     synchronized (r) { // against a closing user of the same meters removing them (see the class doc)
       Tags mine = base.and(CLIENT_ID_TAG, clientId);
       if (r.find(IN_FLIGHT).tags(mine).gauge() != null) {
@@ -226,7 +220,7 @@ public final class WriterMetrics implements AutoCloseable {
     if (registry == null || closed) {
       return;
     }
-    String shard = shardTag(shardId);
+    String shard = shardTags.tag(shardId);
     acknowledgedByShard.computeIfAbsent(shard, s -> counter(RECORDS_ACKNOWLEDGED,
         "Records the service acknowledged", base.and("shard", s))).increment();
     attemptsAcknowledged.record(attempts);
@@ -250,23 +244,28 @@ public final class WriterMetrics implements AutoCloseable {
   }
 
   /**
-   * Counts one entry scheduled for another attempt.
+   * Counts one entry scheduled for another attempt, by the shard its error message names.
    *
    * @param errorCode its bounded error code
    * @param errorMessage the service's message, searched for a shard id (throttling messages name it)
+   *     by {@link PutRecordsVerdicts#shardNamedIn}
    */
   public void retried(String errorCode, @Nullable String errorMessage) {
+    retriedOnShard(errorCode, PutRecordsVerdicts.shardNamedIn(errorMessage));
+  }
+
+  /**
+   * Counts one entry scheduled for another attempt.
+   *
+   * @param errorCode its bounded error code
+   * @param namedShard the shard its error named ({@link EntryVerdict.Rejected#namedShard()}), or null
+   *     for {@value #UNKNOWN_SHARD}
+   */
+  public void retriedOnShard(String errorCode, @Nullable String namedShard) {
     if (registry == null || closed) {
       return;
     }
-    String shard = UNKNOWN_SHARD;
-    if (errorMessage != null) {
-      Matcher m = SHARD_IN_MESSAGE.matcher(errorMessage);
-      if (m.find()) {
-        shard = m.group(1);
-      }
-    }
-    String shardTag = shardTag(shard);
+    String shardTag = shardTags.tag(namedShard != null ? namedShard : UNKNOWN_SHARD);
     retried.computeIfAbsent(shardTag + '|' + errorCode, k -> counter(ENTRIES_RETRIED,
         "Entries sent again after a failure", base.and("shard", shardTag, "error.code", errorCode)))
         .increment();
@@ -293,22 +292,6 @@ public final class WriterMetrics implements AutoCloseable {
           .tags(base.and("result", result, "error.code", errorCode))
           .register(registry);
     }).record(elapsed);
-  }
-
-  private String shardTag(String shardId) {
-    if (!shardLevel) {
-      return ALL_SHARDS;
-    }
-    if (knownShards.contains(shardId)) {
-      return shardId;
-    }
-    synchronized (knownShards) {
-      if (knownShards.size() >= maxShards) {
-        return OTHER_SHARDS;
-      }
-      knownShards.add(shardId);
-      return shardId;
-    }
   }
 
   // No base unit: the name says what is counted (records, entries), and Prometheus would repeat it.

@@ -1,5 +1,6 @@
 package dev.kinesisresilient.lambda;
 
+import dev.kinesisresilient.core.internal.putrecords.StreamRef;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
@@ -123,7 +124,7 @@ public record StreamRecord(
    * @return the part after {@code :stream/}, or the whole ARN if it has no such part
    */
   public String streamName() {
-    return streamNameOf(streamArn);
+    return StreamRef.nameInArn(streamArn);
   }
 
   /**
@@ -159,11 +160,6 @@ public record StreamRecord(
   public StreamRecord withAttempt(int nextAttempt) {
     return new StreamRecord(streamArn, shardId, sequenceNumber, partitionKey, approximateArrivalTimestamp,
         data, nextAttempt, subSequenceNumber, aggregated);
-  }
-
-  static String streamNameOf(String arn) {
-    int i = arn.indexOf(":stream/");
-    return i < 0 ? arn : arn.substring(i + ":stream/".length());
   }
 
   /** Stream, shard, sequence number, sub-sequence number and attempt; never the key or data. */

@@ -183,7 +183,7 @@ public final class ResilientBatchWriter implements KinesisBatchWriter {
       throw new IllegalStateException(logPrefix + "writer is closed");
     }
     Instant start = clock.instant();
-    Operation op = new Operation(copy, start, start.plus(policy.deadline()));
+    WriteOperation op = new WriteOperation(copy, start.plus(policy.deadline()));
     if (copy.length == 0) {
       op.future.complete(new BatchWriteResult(List.of()));
     } else {
@@ -209,7 +209,7 @@ public final class ResilientBatchWriter implements KinesisBatchWriter {
 
   // ---- everything below runs inside `serial` ----
 
-  private void begin(Operation op) {
+  private void begin(WriteOperation op) {
     activeOperations++;
     List<Integer> valid = new ArrayList<>(op.records.length);
     for (int i = 0; i < op.records.length; i++) {
@@ -245,9 +245,9 @@ public final class ResilientBatchWriter implements KinesisBatchWriter {
       }
       queue.pollFirst();
       if (expired) {
-        if (req.retry && !budget.hasToken() && needsToken(req.op, req.indexes[0])) {
+        if (req.retry && !budget.hasToken() && req.op.needsToken(req.indexes[0])) {
           for (int i : req.indexes) {
-            FailureTrail trail = trail(req.op, i);
+            FailureTrail trail = req.op.trail(i);
             trail.message("the retry waited for the retry budget (re-sends are limited to a share of "
                 + "acknowledged records) until the deadline; last error: " + trail.message());
           }
@@ -256,35 +256,17 @@ public final class ResilientBatchWriter implements KinesisBatchWriter {
         continue;
       }
       if (req.retry) {
-        int need = 0;
-        for (int i : req.indexes) {
-          need += needsToken(req.op, i) ? 1 : 0;
-        }
-        int granted = budget.tryAcquire(need);
-        if (granted < need) {
+        WriteOperation op = req.op;
+        RetryTokenBucket.Admission admission = budget.admit(req.indexes, op::needsToken);
+        if (admission.waiting().length > 0) {
           if (waiting == null) {
             waiting = new ArrayDeque<>();
           }
-          int[] go = new int[req.indexes.length - (need - granted)];
-          int[] wait = new int[need - granted];
-          int g = 0;
-          int w = 0;
-          int left = granted;
-          for (int i : req.indexes) {
-            if (!needsToken(req.op, i)) {
-              go[g++] = i;
-            } else if (left > 0) {
-              left--;
-              go[g++] = i;
-            } else {
-              wait[w++] = i;
-            }
-          }
-          waiting.addLast(new Request(req.op, wait, req.previousDelay, true));
-          if (go.length == 0) {
+          waiting.addLast(new Request(op, admission.waiting(), req.previousDelay, true));
+          if (admission.admitted().length == 0) {
             continue;
           }
-          req = new Request(req.op, go, req.previousDelay, true);
+          req = new Request(op, admission.admitted(), req.previousDelay, true);
         }
       }
       send(req, now);
@@ -300,12 +282,6 @@ public final class ResilientBatchWriter implements KinesisBatchWriter {
       }
       wakeAt(earliest, now);
     }
-  }
-
-  /** Whether re-sending the record takes a retry-budget token: its last error was not throttling. */
-  private static boolean needsToken(Operation op, int i) {
-    FailureTrail trail = op.trails[i];
-    return RetryTokenBucket.needsToken(trail == null ? null : trail.metricCode());
   }
 
   /** Runs {@link #dispatch} at {@code at} (no later), so that requests waiting for the budget end on time. */
@@ -328,7 +304,7 @@ public final class ResilientBatchWriter implements KinesisBatchWriter {
   }
 
   private void send(Request req, Instant now) {
-    Operation op = req.op;
+    WriteOperation op = req.op;
     List<PutRecordsRequestEntry> entries = new ArrayList<>(req.indexes.length);
     long bytes = 0;
     for (int i : req.indexes) {
@@ -426,7 +402,7 @@ public final class ResilientBatchWriter implements KinesisBatchWriter {
    */
   private void handle(Attempt attempt, @Nullable PutRecordsResponse response, @Nullable Throwable error) {
     Request request = attempt.request;
-    Operation op = request.op;
+    WriteOperation op = request.op;
     Verdicts verdicts = this.verdicts.verdicts(response, error, request.indexes.length);
     Duration elapsed = Duration.between(attempt.start, clock.instant());
     congestionFeedback(attempt, error == null && response != null, verdicts.metricCode(), elapsed);
@@ -449,7 +425,7 @@ public final class ResilientBatchWriter implements KinesisBatchWriter {
         continue;
       }
       EntryVerdict.Rejected rejected = (EntryVerdict.Rejected) verdict;
-      trail(op, i).record(rejected);
+      op.trail(i).record(rejected);
       FailureReason giveUp = retryRule.giveUpReason(rejected.retriable(), op.attempts[i]);
       if (giveUp != null) {
         finishFailed(op, i, giveUp);
@@ -506,7 +482,7 @@ public final class ResilientBatchWriter implements KinesisBatchWriter {
     }
   }
 
-  private void scheduleRetry(Operation op, int[] indexes, Duration previousDelay) {
+  private void scheduleRetry(WriteOperation op, int[] indexes, Duration previousDelay) {
     // One backoff for the whole group, drawn with the attempts of its most-tried record: the group goes
     // back to the queue together and is re-planned into as few requests as fit, so its records share one
     // delay (one timer, one request) instead of scattering into per-record requests. Taking the maximum
@@ -523,7 +499,7 @@ public final class ResilientBatchWriter implements KinesisBatchWriter {
     }
     Duration delay = ((RetryRule.Retry) decision).delay();
     for (int i : indexes) {
-      metrics.retried(trail(op, i).metricCode(), trail(op, i).message());
+      metrics.retried(op.trail(i).metricCode(), op.trail(i).message());
     }
     if (LOG.isDebugEnabled()) {
       LOG.debug("{}retrying {} entries after {} (attempt {} failed)", logPrefix, indexes.length, delay, attempts);
@@ -533,14 +509,14 @@ public final class ResilientBatchWriter implements KinesisBatchWriter {
           delay.toNanos(), TimeUnit.NANOSECONDS);
     } catch (RejectedExecutionException e) {
       for (int i : indexes) {
-        FailureTrail trail = trail(op, i);
+        FailureTrail trail = op.trail(i);
         trail.message("retry could not be scheduled (scheduler shut down); last error: " + trail.message());
         finishFailed(op, i, FailureReason.NOT_RETRIABLE);
       }
     }
   }
 
-  private void requeue(Operation op, int[] indexes, Duration delay) {
+  private void requeue(WriteOperation op, int[] indexes, Duration delay) {
     List<Integer> items = new ArrayList<>(indexes.length);
     for (int i : indexes) {
       items.add(i);
@@ -554,9 +530,9 @@ public final class ResilientBatchWriter implements KinesisBatchWriter {
     dispatch();
   }
 
-  private void failAll(Operation op, int[] indexes, FailureReason reason) {
+  private void failAll(WriteOperation op, int[] indexes, FailureReason reason) {
     for (int i : indexes) {
-      FailureTrail trail = trail(op, i);
+      FailureTrail trail = op.trail(i);
       if (trail.isEmpty()) {
         // A record that was never answered has no error of its own. DeadlineExceeded says that the
         // write's own bound ran out, not the service, so a caller does not look for a service error
@@ -568,42 +544,31 @@ public final class ResilientBatchWriter implements KinesisBatchWriter {
     }
   }
 
-  /** The record's failure trail, made at its first failure. */
-  private static FailureTrail trail(Operation op, int i) {
-    FailureTrail trail = op.trails[i];
-    if (trail == null) {
-      trail = new FailureTrail();
-      op.trails[i] = trail;
-    }
-    return trail;
-  }
-
-  private void finishAcknowledged(Operation op, int i, String sequenceNumber, String shardId) {
+  private void finishAcknowledged(WriteOperation op, int i, String sequenceNumber, String shardId) {
     metrics.acknowledged(shardId, op.attempts[i]);
     complete(op, i, new RecordResult.Acknowledged(op.records[i], sequenceNumber, shardId, op.attempts[i]));
   }
 
-  private void finishFailed(Operation op, int i, FailureReason reason) {
-    FailureTrail trail = trail(op, i);
+  private void finishFailed(WriteOperation op, int i, FailureReason reason) {
+    FailureTrail trail = op.trail(i);
     finish(op, i, trail.toFailed(op.records[i], reason, op.attempts[i]), trail.metricCode());
   }
 
-  private void finish(Operation op, int i, RecordResult.Failed result, String metricCode) {
+  private void finish(WriteOperation op, int i, RecordResult.Failed result, String metricCode) {
     metrics.failed(result.reason(), metricCode, result.attempts());
     complete(op, i, result);
   }
 
-  private void complete(Operation op, int i, RecordResult result) {
-    if (op.results[i] != null) {
+  private void complete(WriteOperation op, int i, RecordResult result) {
+    if (op.isComplete(i)) {
       LOG.error("{}record {} already has a result; ignoring a second one (bug)", logPrefix, i);
       return;
     }
-    op.results[i] = result;
-    if (--op.remaining > 0) {
+    BatchWriteResult all = op.complete(i, result);
+    if (all == null) {
       return;
     }
     activeOperations--;
-    BatchWriteResult all = new BatchWriteResult(Arrays.asList(op.results));
     if (!all.allAcknowledged()) {
       LOG.warn("{}write of {} records finished with failures: {}", logPrefix, op.records.length,
           all.failedByReason());
@@ -631,30 +596,8 @@ public final class ResilientBatchWriter implements KinesisBatchWriter {
     return a;
   }
 
-  /** One write call's state. */
-  private static final class Operation {
-    final KinesisRecord[] records;
-    final RecordResult[] results;
-    final int[] attempts;
-    /** Each record's last error; null until its first failure. */
-    final @Nullable FailureTrail[] trails;
-    final Instant deadline;
-    final CompletableFuture<BatchWriteResult> future = new CompletableFuture<>();
-    int remaining;
-
-    Operation(KinesisRecord[] records, Instant start, Instant deadline) {
-      this.records = records;
-      int n = records.length;
-      this.results = new RecordResult[n];
-      this.attempts = new int[n];
-      this.trails = new FailureTrail[n];
-      this.deadline = deadline;
-      this.remaining = n;
-    }
-  }
-
   /** A planned request: indexes into its operation's records; {@code retry} when they were sent before. */
-  private record Request(Operation op, int[] indexes, Duration previousDelay, boolean retry) {}
+  private record Request(WriteOperation op, int[] indexes, Duration previousDelay, boolean retry) {}
 
   /** One send of a request. */
   private static final class Attempt {

@@ -1,6 +1,7 @@
 package dev.kinesisresilient.core.internal;
 
 import dev.kinesisresilient.core.RetryBudget;
+import java.util.function.IntPredicate;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -62,6 +63,53 @@ public final class RetryTokenBucket {
     tokens -= n;
     return n;
   }
+
+  /**
+   * Takes the tokens for re-sending a group of records (a token for each record that {@code
+   * needsToken}; see {@link #needsToken(String)}). With fewer tokens than needed the group is split:
+   * the records that need none and as many of the others as there are tokens are admitted, in order;
+   * the rest wait.
+   *
+   * @param records the records, by index
+   * @param needsToken whether a record needs a token
+   * @return the admitted and the waiting records, each in the order given
+   */
+  public Admission admit(int[] records, IntPredicate needsToken) {
+    int need = 0;
+    for (int i : records) {
+      need += needsToken.test(i) ? 1 : 0;
+    }
+    int granted = tryAcquire(need);
+    if (granted == need) {
+      return new Admission(records, NONE);
+    }
+    int[] admitted = new int[records.length - (need - granted)];
+    int[] waiting = new int[need - granted];
+    int a = 0;
+    int w = 0;
+    int left = granted;
+    for (int i : records) {
+      if (!needsToken.test(i)) {
+        admitted[a++] = i;
+      } else if (left > 0) {
+        left--;
+        admitted[a++] = i;
+      } else {
+        waiting[w++] = i;
+      }
+    }
+    return new Admission(admitted, waiting);
+  }
+
+  private static final int[] NONE = new int[0];
+
+  /**
+   * The outcome of {@link #admit}.
+   *
+   * @param admitted the records that may be re-sent now
+   * @param waiting the records that wait for tokens
+   */
+  public record Admission(int[] admitted, int[] waiting) {}
 
   /**
    * Puts back tokens taken for records that were not re-sent after all.

@@ -4,7 +4,7 @@ import java.util.OptionalInt;
 import software.amazon.awssdk.services.kinesis.KinesisAsyncClient;
 
 /** Reads how many attempts the SDK itself makes per call, to warn when its retries stack on ours. */
-public final class SdkRetryCheck {
+final class SdkRetryCheck {
 
   private SdkRetryCheck() {}
 
@@ -15,7 +15,7 @@ public final class SdkRetryCheck {
    * @return the SDK's max attempts, the first included; empty for clients that do not expose their
    *     configuration (fakes, decorators)
    */
-  public static OptionalInt sdkMaxAttempts(KinesisAsyncClient client) {
+  static OptionalInt sdkMaxAttempts(KinesisAsyncClient client) {
     try {
       return client.serviceClientConfiguration().overrideConfiguration().retryStrategy()
           .map(s -> OptionalInt.of(s.maxAttempts()))

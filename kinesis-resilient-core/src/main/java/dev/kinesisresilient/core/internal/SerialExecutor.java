@@ -14,7 +14,7 @@ import org.slf4j.LoggerFactory;
  * task that submits another (e.g. a synchronous client completing inside a send) never recurses.
  * A task that throws is logged and the drain goes on.
  */
-public final class SerialExecutor implements Executor {
+final class SerialExecutor implements Executor {
   private static final Logger LOG = LoggerFactory.getLogger(SerialExecutor.class);
 
   private final Queue<Runnable> tasks = new ConcurrentLinkedQueue<>();

@@ -3,7 +3,8 @@ package dev.kinesisresilient.lambda.internal;
 import com.amazonaws.services.lambda.runtime.Context;
 import com.amazonaws.services.lambda.runtime.events.KinesisEvent;
 import com.amazonaws.services.lambda.runtime.events.StreamsEventResponse;
-import dev.kinesisresilient.core.BackoffStrategy;
+import dev.kinesisresilient.core.FailureReason;
+import dev.kinesisresilient.core.internal.putrecords.RetryRule;
 import dev.kinesisresilient.lambda.BatchFailedException;
 import dev.kinesisresilient.lambda.BatchResult;
 import dev.kinesisresilient.lambda.ExpiredRecordAction;
@@ -50,8 +51,8 @@ public final class DefaultKinesisBatchProcessor implements KinesisBatchProcessor
   private static final String PREFIX = "[kinesis-lambda] ";
   private static final Pattern DIGITS = Pattern.compile("[0-9]{1,128}");
 
-  private final ProcessorSettings s;
-  private final BackoffStrategy backoff;
+  private final ProcessorSettings settings;
+  private final RetryRule retryRule;
   private final LambdaMeters meters;
   private final @Nullable ExecutorService ownExecutor;
   private final @Nullable Executor executor;
@@ -63,8 +64,10 @@ public final class DefaultKinesisBatchProcessor implements KinesisBatchProcessor
    * @param settings the settings, validated by the builder
    */
   public DefaultKinesisBatchProcessor(ProcessorSettings settings) {
-    this.s = settings;
-    this.backoff = settings.retryPolicy().backoff(settings.random());
+    this.settings = settings;
+    // The retry policy's deadline bounds each record's retries, from the start of its processing.
+    this.retryRule = new RetryRule(settings.retryPolicy().maxAttempts(),
+        settings.retryPolicy().backoff(settings.random()), FailureReason.DEADLINE_EXCEEDED);
     this.meters = new LambdaMeters(settings.metrics());
     if (settings.parallelism() > 1 && settings.executor() == null) {
       this.ownExecutor = Executors.newFixedThreadPool(settings.parallelism(), new DaemonThreads());
@@ -79,14 +82,14 @@ public final class DefaultKinesisBatchProcessor implements KinesisBatchProcessor
   public BatchResult process(@Nullable KinesisEvent event, Context context) {
     Objects.requireNonNull(context, "context");
     announceOnce();
-    Instant start = s.clock().instant();
+    Instant start = settings.clock().instant();
     List<StreamRecord> records = convert(event);
     if (records.isEmpty()) {
       return new BatchResult(new StreamsEventResponse(new ArrayList<>()), null, StopReason.COMPLETED, List.of());
     }
     StreamRecord first = records.get(0);
     LambdaMeters.ShardMeters sm = meters.forShard(first.streamName(), first.shardId());
-    Invocation inv = new Invocation(context, s.safetyMargin(), sm);
+    Invocation inv = new Invocation(context, settings.safetyMargin(), sm);
     BigInteger[] seqs = new BigInteger[records.size()];
     for (int i = 0; i < seqs.length; i++) {
       seqs[i] = new BigInteger(records.get(i).sequenceNumber());
@@ -96,7 +99,7 @@ public final class DefaultKinesisBatchProcessor implements KinesisBatchProcessor
     List<StreamRecord> units;
     int[] parent;
     int[] perRecord = null;
-    if (s.deaggregate()) {
+    if (settings.deaggregate()) {
       units = new ArrayList<>(records.size());
       List<Integer> parents = new ArrayList<>(records.size());
       perRecord = new int[records.size()];
@@ -124,7 +127,7 @@ public final class DefaultKinesisBatchProcessor implements KinesisBatchProcessor
     RecordOutcome[] outcomes = new RecordOutcome[units.size()];
     boolean[] gaveUp = new boolean[units.size()];
     int retries;
-    if (s.parallelism() > 1 && executor != null) {
+    if (settings.parallelism() > 1 && executor != null) {
       retries = runParallel(units, unitSeqs, inv, outcomes, gaveUp, executor);
     } else {
       LaneResult r = runSequential(units, inv);
@@ -155,7 +158,7 @@ public final class DefaultKinesisBatchProcessor implements KinesisBatchProcessor
         : anyFailed ? StopReason.RECORD_FAILED : StopReason.DEADLINE;
     String reported = reportedIndex < 0 ? null : records.get(reportedIndex).sequenceNumber();
 
-    Instant end = s.clock().instant();
+    Instant end = settings.clock().instant();
     Duration iteratorAge = nonNegative(Duration.between(
         records.get(records.size() - 1).approximateArrivalTimestamp(), start));
     publish(first, records.size(), units.size(), perRecord, outcomes, retries, iteratorAge,
@@ -167,9 +170,9 @@ public final class DefaultKinesisBatchProcessor implements KinesisBatchProcessor
         log.info(PREFIX + "stream={}, shard={}: stopping early, {} left of the invocation's time is within the "
             + "safety margin {}; reporting sequence number {} so Lambda resumes there",
             first.streamName(), first.shardId(), Duration.ofMillis(context.getRemainingTimeInMillis()),
-            s.safetyMargin(), reported);
+            settings.safetyMargin(), reported);
       }
-      if (!s.partialBatchResponse()) {
+      if (!settings.partialBatchResponse()) {
         throw new BatchFailedException(reported, "record " + reported + " of shard " + first.shardId()
             + " was not handled (" + stop + "); failing the whole batch because partialBatchResponse is off");
       }
@@ -223,7 +226,7 @@ public final class DefaultKinesisBatchProcessor implements KinesisBatchProcessor
     }
     ConcurrentLinkedQueue<List<Integer>> work = new ConcurrentLinkedQueue<>(groups.values());
     AtomicReference<@Nullable BigInteger> lowestFailure = new AtomicReference<>();
-    int lanes = Math.min(s.parallelism(), groups.size());
+    int lanes = Math.min(settings.parallelism(), groups.size());
     List<CompletableFuture<LaneResult>> futures = new ArrayList<>(lanes);
     for (int l = 0; l < lanes; l++) {
       futures.add(CompletableFuture.supplyAsync(
@@ -290,10 +293,10 @@ public final class DefaultKinesisBatchProcessor implements KinesisBatchProcessor
   }
 
   private RecordRun runRecord(StreamRecord record, Invocation inv) {
-    Instant recordStart = s.clock().instant();
-    if (s.filter() != null) {
+    Instant recordStart = settings.clock().instant();
+    if (settings.filter() != null) {
       try {
-        if (!s.filter().test(record)) {
+        if (!settings.filter().test(record)) {
           return new RecordRun(RecordOutcome.FILTERED, 0);
         }
       } catch (RuntimeException e) {
@@ -302,9 +305,9 @@ public final class DefaultKinesisBatchProcessor implements KinesisBatchProcessor
         return new RecordRun(RecordOutcome.FAILED, 0, true);
       }
     }
-    Duration maxAge = s.maxRecordAge();
+    Duration maxAge = settings.maxRecordAge();
     if (maxAge != null && Duration.between(record.approximateArrivalTimestamp(), recordStart).compareTo(maxAge) > 0) {
-      if (s.expiredRecordAction() == ExpiredRecordAction.SKIP) {
+      if (settings.expiredRecordAction() == ExpiredRecordAction.SKIP) {
         log.debug(PREFIX + "stream={}, shard={}, sequenceNumber={}: older than {}, skipped",
             record.streamName(), record.shardId(), ref(record), maxAge);
         return new RecordRun(RecordOutcome.EXPIRED_SKIPPED, 0);
@@ -315,34 +318,29 @@ public final class DefaultKinesisBatchProcessor implements KinesisBatchProcessor
     int attempt = 1;
     int retries = 0;
     Duration previousDelay = Duration.ZERO;
-    Instant recordDeadline = recordStart.plus(s.retryPolicy().deadline());
+    Instant recordDeadline = recordStart.plus(settings.retryPolicy().deadline());
     while (true) {
       StreamRecord view = attempt == 1 ? record : record.withAttempt(attempt);
-      Instant t0 = s.clock().instant();
+      Instant t0 = settings.clock().instant();
       try {
-        s.handler().handle(view);
-        inv.handlerAttempt(t0, s.clock().instant());
+        settings.handler().handle(view);
+        inv.handlerAttempt(t0, settings.clock().instant());
         return new RecordRun(RecordOutcome.SUCCEEDED, retries);
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
-        inv.handlerAttempt(t0, s.clock().instant());
+        inv.handlerAttempt(t0, settings.clock().instant());
         log.warn(PREFIX + "stream={}, shard={}, sequenceNumber={}: handler interrupted; reporting the record failed",
             record.streamName(), record.shardId(), ref(record), e);
         return new RecordRun(RecordOutcome.FAILED, retries);
       } catch (Exception e) {
-        inv.handlerAttempt(t0, s.clock().instant());
-        if (isPermanent(e)) {
-          return RecordRun.settled(quarantineOrFail(view, QuarantineReason.PERMANENT_FAILURE, attempt, e, inv), retries);
+        inv.handlerAttempt(t0, settings.clock().instant());
+        RetryRule.Decision decision =
+            retryRule.next(attempt, previousDelay, !isPermanent(e), settings.clock().instant(), recordDeadline);
+        if (decision instanceof RetryRule.GiveUp giveUp) {
+          return RecordRun.settled(quarantineOrFail(view, quarantineReason(giveUp), attempt, e, inv), retries);
         }
-        if (attempt >= s.retryPolicy().maxAttempts()) {
-          return RecordRun.settled(quarantineOrFail(view, QuarantineReason.RETRIES_EXHAUSTED, attempt, e, inv), retries);
-        }
-        Duration delay = backoff.computeDelay(attempt, previousDelay);
+        Duration delay = ((RetryRule.Retry) decision).delay();
         previousDelay = delay;
-        Instant now = s.clock().instant();
-        if (now.plus(delay).isAfter(recordDeadline)) {
-          return RecordRun.settled(quarantineOrFail(view, QuarantineReason.RETRIES_EXHAUSTED, attempt, e, inv), retries);
-        }
         if (delay.compareTo(inv.timeLeft()) >= 0) {
           log.warn(PREFIX + "stream={}, shard={}, sequenceNumber={}: attempt {} failed and a retry after {} would "
               + "pass the invocation's deadline; reporting the record failed for redelivery",
@@ -352,7 +350,7 @@ public final class DefaultKinesisBatchProcessor implements KinesisBatchProcessor
         log.debug(PREFIX + "stream={}, shard={}, sequenceNumber={}: attempt {} failed ({}); retrying in {}",
             record.streamName(), record.shardId(), ref(record), attempt, e.getClass().getName(), delay);
         try {
-          s.sleeper().sleep(delay);
+          settings.sleeper().sleep(delay);
         } catch (InterruptedException ie) {
           Thread.currentThread().interrupt();
           log.warn(PREFIX + "stream={}, shard={}, sequenceNumber={}: interrupted while waiting to retry; "
@@ -365,9 +363,15 @@ public final class DefaultKinesisBatchProcessor implements KinesisBatchProcessor
     }
   }
 
+  /** A record given up on is quarantined as permanent when its error was, else as out of retries. */
+  static QuarantineReason quarantineReason(RetryRule.GiveUp giveUp) {
+    return giveUp.reason() == FailureReason.NOT_RETRIABLE ? QuarantineReason.PERMANENT_FAILURE
+        : QuarantineReason.RETRIES_EXHAUSTED;
+  }
+
   private boolean isPermanent(Exception e) {
     try {
-      return s.permanentFailure().test(e);
+      return settings.permanentFailure().test(e);
     } catch (RuntimeException thrown) {
       log.warn(PREFIX + "the permanentFailure predicate threw; treating the failure as not permanent", thrown);
       return false;
@@ -376,7 +380,7 @@ public final class DefaultKinesisBatchProcessor implements KinesisBatchProcessor
 
   private RecordOutcome quarantineOrFail(StreamRecord record, QuarantineReason reason, int attempts,
       @Nullable Exception error, Invocation inv) {
-    QuarantineSink sink = s.quarantineSink();
+    QuarantineSink sink = settings.quarantineSink();
     if (sink == null) {
       log.warn(PREFIX + "stream={}, shard={}, sequenceNumber={}: {} after {} attempt(s) and no quarantine sink; "
           + "reporting the record failed", record.streamName(), record.shardId(), ref(record),
@@ -390,7 +394,7 @@ public final class DefaultKinesisBatchProcessor implements KinesisBatchProcessor
           error);
       return RecordOutcome.FAILED;
     }
-    QuarantinedRecord q = new QuarantinedRecord(record, reason, attempts, error, s.clock().instant());
+    QuarantinedRecord q = new QuarantinedRecord(record, reason, attempts, error, settings.clock().instant());
     try {
       sink.quarantine(q, timeLeft);
     } catch (InterruptedException e) {
@@ -412,7 +416,7 @@ public final class DefaultKinesisBatchProcessor implements KinesisBatchProcessor
   private void publish(StreamRecord first, int size, int userRecords, int @Nullable [] perRecord,
       RecordOutcome[] outcomes, int retries, Duration iteratorAge, Duration duration, StopReason stop) {
     LambdaMeters.ShardMeters sm = meters.forShard(first.streamName(), first.shardId());
-    if (sm == null && s.emf() == null) {
+    if (sm == null && settings.emf() == null) {
       return;
     }
     if (sm != null && perRecord != null) {
@@ -427,9 +431,9 @@ public final class DefaultKinesisBatchProcessor implements KinesisBatchProcessor
     if (sm != null) {
       sm.invocation(m);
     }
-    if (s.emf() != null) {
+    if (settings.emf() != null) {
       try {
-        s.emf().write(m);
+        settings.emf().write(m);
       } catch (RuntimeException e) {
         log.warn(PREFIX + "writing EMF metrics failed; processing is unaffected", e);
       }
@@ -438,14 +442,14 @@ public final class DefaultKinesisBatchProcessor implements KinesisBatchProcessor
 
   private void announceOnce() {
     if (announced.compareAndSet(false, true)) {
-      if (s.partialBatchResponse()) {
+      if (settings.partialBatchResponse()) {
         log.info(PREFIX + "processor in use: {}. Partial batch responses only take effect when the event source "
             + "mapping has FunctionResponseTypes=[ReportBatchItemFailures]; without it Lambda ignores the "
             + "response and does NOT retry a reported record. If the mapping lacks it, build the processor with "
-            + "partialBatchResponse(false). See docs/lambda.md for the recommended mapping settings.", s);
+            + "partialBatchResponse(false). See docs/lambda.md for the recommended mapping settings.", settings);
       } else {
         log.info(PREFIX + "processor in use: {}. partialBatchResponse is off: a record that is not handled fails "
-            + "the whole invocation, so Lambda retries the whole batch.", s);
+            + "the whole invocation, so Lambda retries the whole batch.", settings);
       }
     }
   }
@@ -506,7 +510,7 @@ public final class DefaultKinesisBatchProcessor implements KinesisBatchProcessor
 
   @Override
   public String toString() {
-    return "KinesisBatchProcessor[" + s + "]";
+    return "KinesisBatchProcessor[" + settings + "]";
   }
 
   private record LaneResult(Map<Integer, RecordOutcome> outcomes, Set<Integer> gaveUp, int retries) {}

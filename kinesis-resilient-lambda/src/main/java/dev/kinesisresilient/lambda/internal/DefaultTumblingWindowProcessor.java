@@ -3,7 +3,8 @@ package dev.kinesisresilient.lambda.internal;
 import com.amazonaws.services.lambda.runtime.Context;
 import com.amazonaws.services.lambda.runtime.events.KinesisTimeWindowEvent;
 import com.amazonaws.services.lambda.runtime.events.TimeWindowEventResponse;
-import dev.kinesisresilient.core.BackoffStrategy;
+import dev.kinesisresilient.core.FailureReason;
+import dev.kinesisresilient.core.internal.putrecords.RetryRule;
 import dev.kinesisresilient.lambda.BatchFailedException;
 import dev.kinesisresilient.lambda.QuarantineReason;
 import dev.kinesisresilient.lambda.QuarantineSink;
@@ -35,8 +36,8 @@ public final class DefaultTumblingWindowProcessor implements TumblingWindowProce
   private static final Logger log = LoggerFactory.getLogger(TumblingWindowProcessor.class);
   private static final String PREFIX = "[kinesis-lambda window] ";
 
-  private final WindowSettings s;
-  private final BackoffStrategy backoff;
+  private final WindowSettings settings;
+  private final RetryRule retryRule;
   private final AtomicBoolean announced = new AtomicBoolean();
 
   /**
@@ -45,8 +46,10 @@ public final class DefaultTumblingWindowProcessor implements TumblingWindowProce
    * @param settings the settings, validated by the builder
    */
   public DefaultTumblingWindowProcessor(WindowSettings settings) {
-    this.s = settings;
-    this.backoff = settings.retryPolicy().backoff(settings.random());
+    this.settings = settings;
+    // The retry policy's deadline bounds each record's (and the window end's) retries, from its start.
+    this.retryRule = new RetryRule(settings.retryPolicy().maxAttempts(),
+        settings.retryPolicy().backoff(settings.random()), FailureReason.DEADLINE_EXCEEDED);
   }
 
   @Override
@@ -57,7 +60,7 @@ public final class DefaultTumblingWindowProcessor implements TumblingWindowProce
     List<StreamRecord> records = DefaultKinesisBatchProcessor.convert(event);
     WindowInfo window = window(event, records);
     WindowState state = WindowState.of(event.getState());
-    Duration margin = s.safetyMargin();
+    Duration margin = settings.safetyMargin();
 
     List<RecordOutcome> outcomes = new ArrayList<>();
     String reported = null;
@@ -71,7 +74,7 @@ public final class DefaultTumblingWindowProcessor implements TumblingWindowProce
       // The state before this Kinesis record: what Lambda must resume with if any of its user
       // records fails (it redelivers the whole record, every sub-record of an aggregate included).
       WindowState before = state;
-      List<StreamRecord> units = s.deaggregate() ? Deaggregator.open(record) : List.of(record);
+      List<StreamRecord> units = settings.deaggregate() ? Deaggregator.open(record) : List.of(record);
       for (int u = 0; u < units.size(); u++) {
         if (!positive(timeLeft(context, margin))) {
           stop = StopReason.DEADLINE;
@@ -99,7 +102,7 @@ public final class DefaultTumblingWindowProcessor implements TumblingWindowProce
       int done = outcomes.size();
       int total = 0;
       for (StreamRecord r : records) {
-        total += s.deaggregate() ? Deaggregator.open(r).size() : 1;
+        total += settings.deaggregate() ? Deaggregator.open(r).size() : 1;
       }
       for (int i = done; i < total; i++) {
         outcomes.add(RecordOutcome.NOT_PROCESSED);
@@ -107,7 +110,7 @@ public final class DefaultTumblingWindowProcessor implements TumblingWindowProce
     }
 
     boolean endHandled = false;
-    if (reported == null && window.finalInvoke() && s.windowEndHandler() != null) {
+    if (reported == null && window.finalInvoke() && settings.windowEndHandler() != null) {
       runWindowEnd(window, state, context);
       endHandled = true;
     }
@@ -119,7 +122,7 @@ public final class DefaultTumblingWindowProcessor implements TumblingWindowProce
             + "sequence number {} so Lambda resumes there with the state so far", window.shardId(), window.start(),
             Duration.ofMillis(context.getRemainingTimeInMillis()), margin, reported);
       }
-      if (!s.partialBatchResponse()) {
+      if (!settings.partialBatchResponse()) {
         throw new BatchFailedException(reported, "record " + reported + " of shard " + window.shardId()
             + " was not handled (" + stop + "); failing the whole invocation because partialBatchResponse is off");
       }
@@ -164,10 +167,10 @@ public final class DefaultTumblingWindowProcessor implements TumblingWindowProce
   }
 
   private Run runRecord(StreamRecord record, WindowState state, Context context) {
-    Instant recordStart = s.clock().instant();
-    if (s.filter() != null) {
+    Instant recordStart = settings.clock().instant();
+    if (settings.filter() != null) {
       try {
-        if (!s.filter().test(record)) {
+        if (!settings.filter().test(record)) {
           return new Run(RecordOutcome.FILTERED, state, null);
         }
       } catch (RuntimeException e) {
@@ -178,36 +181,34 @@ public final class DefaultTumblingWindowProcessor implements TumblingWindowProce
     }
     int attempt = 1;
     Duration previousDelay = Duration.ZERO;
-    Instant recordDeadline = recordStart.plus(s.retryPolicy().deadline());
+    Instant recordDeadline = recordStart.plus(settings.retryPolicy().deadline());
     while (true) {
       StreamRecord view = attempt == 1 ? record : record.withAttempt(attempt);
       WindowState next;
       try {
-        next = Objects.requireNonNull(s.handler().handle(state, view), "the window record handler returned null");
+        next = Objects.requireNonNull(settings.handler().handle(state, view), "the window record handler returned null");
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
         log.warn(PREFIX + "shard={}, sequenceNumber={}: handler interrupted; reporting the record failed",
             record.shardId(), record.sequenceNumber(), e);
         return new Run(RecordOutcome.FAILED, state, e);
       } catch (Exception e) {
-        if (isPermanent(e) || attempt >= s.retryPolicy().maxAttempts()) {
-          return quarantineOrFail(view, isPermanent(e) ? QuarantineReason.PERMANENT_FAILURE
-              : QuarantineReason.RETRIES_EXHAUSTED, attempt, e, state, context);
+        RetryRule.Decision decision =
+            retryRule.next(attempt, previousDelay, !isPermanent(e), settings.clock().instant(), recordDeadline);
+        if (decision instanceof RetryRule.GiveUp giveUp) {
+          return quarantineOrFail(view, DefaultKinesisBatchProcessor.quarantineReason(giveUp), attempt, e, state,
+              context);
         }
-        Duration delay = backoff.computeDelay(attempt, previousDelay);
+        Duration delay = ((RetryRule.Retry) decision).delay();
         previousDelay = delay;
-        Instant now = s.clock().instant();
-        if (now.plus(delay).isAfter(recordDeadline)) {
-          return quarantineOrFail(view, QuarantineReason.RETRIES_EXHAUSTED, attempt, e, state, context);
-        }
-        if (delay.compareTo(timeLeft(context, s.safetyMargin())) >= 0) {
+        if (delay.compareTo(timeLeft(context, settings.safetyMargin())) >= 0) {
           log.warn(PREFIX + "shard={}, sequenceNumber={}: attempt {} failed and a retry after {} would pass the "
               + "invocation's deadline; reporting the record failed", record.shardId(), record.sequenceNumber(),
               attempt, delay, e);
           return new Run(RecordOutcome.FAILED, state, e);
         }
         try {
-          s.sleeper().sleep(delay);
+          settings.sleeper().sleep(delay);
         } catch (InterruptedException ie) {
           Thread.currentThread().interrupt();
           return new Run(RecordOutcome.FAILED, state, ie);
@@ -215,9 +216,9 @@ public final class DefaultTumblingWindowProcessor implements TumblingWindowProce
         attempt++;
         continue;
       }
-      if (next.sizeBytes() > s.maxStateBytes()) {
+      if (next.sizeBytes() > settings.maxStateBytes()) {
         WindowStateTooLargeException tooLarge =
-            new WindowStateTooLargeException(record.sequenceNumber(), next.sizeBytes(), s.maxStateBytes());
+            new WindowStateTooLargeException(record.sequenceNumber(), next.sizeBytes(), settings.maxStateBytes());
         log.warn(PREFIX + "shard={}: {}; reporting the record failed", record.shardId(), tooLarge.getMessage());
         return new Run(RecordOutcome.FAILED, state, tooLarge);
       }
@@ -227,7 +228,7 @@ public final class DefaultTumblingWindowProcessor implements TumblingWindowProce
 
   private boolean isPermanent(Exception e) {
     try {
-      return s.permanentFailure().test(e);
+      return settings.permanentFailure().test(e);
     } catch (RuntimeException thrown) {
       log.warn(PREFIX + "the permanentFailure predicate threw; treating the failure as not permanent", thrown);
       return false;
@@ -236,8 +237,8 @@ public final class DefaultTumblingWindowProcessor implements TumblingWindowProce
 
   private Run quarantineOrFail(StreamRecord record, QuarantineReason reason, int attempts, Exception error,
       WindowState state, Context context) {
-    QuarantineSink sink = s.quarantineSink();
-    Duration timeLeft = timeLeft(context, s.safetyMargin());
+    QuarantineSink sink = settings.quarantineSink();
+    Duration timeLeft = timeLeft(context, settings.safetyMargin());
     if (sink == null || !positive(timeLeft)) {
       log.warn(PREFIX + "shard={}, sequenceNumber={}: {} after {} attempt(s) and {}; reporting the record failed",
           record.shardId(), record.sequenceNumber(), reason, attempts,
@@ -245,7 +246,7 @@ public final class DefaultTumblingWindowProcessor implements TumblingWindowProce
       return new Run(RecordOutcome.FAILED, state, error, sink == null);
     }
     try {
-      sink.quarantine(new QuarantinedRecord(record, reason, attempts, error, s.clock().instant()), timeLeft);
+      sink.quarantine(new QuarantinedRecord(record, reason, attempts, error, settings.clock().instant()), timeLeft);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       return new Run(RecordOutcome.FAILED, state, error);
@@ -262,30 +263,30 @@ public final class DefaultTumblingWindowProcessor implements TumblingWindowProce
   private void runWindowEnd(WindowInfo window, WindowState state, Context context) {
     int attempt = 1;
     Duration previousDelay = Duration.ZERO;
-    Instant deadline = s.clock().instant().plus(s.retryPolicy().deadline());
+    Instant deadline = settings.clock().instant().plus(settings.retryPolicy().deadline());
     while (true) {
-      if (!positive(timeLeft(context, s.safetyMargin()))) {
+      if (!positive(timeLeft(context, settings.safetyMargin()))) {
         throw new WindowEndFailedException("no time left to run the window-end handler for shard "
             + window.shardId() + ", window " + window.start() + "; Lambda invokes the final invocation again", null);
       }
       try {
-        Objects.requireNonNull(s.windowEndHandler()).onWindowEnd(window, state);
+        Objects.requireNonNull(settings.windowEndHandler()).onWindowEnd(window, state);
         return;
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
         throw new WindowEndFailedException("interrupted in the window-end handler", e);
       } catch (Exception e) {
-        Duration delay = backoff.computeDelay(attempt, previousDelay);
+        RetryRule.Decision decision = retryRule.next(attempt, previousDelay, true, settings.clock().instant(), deadline);
+        Duration delay = decision instanceof RetryRule.Retry retry ? retry.delay() : Duration.ZERO;
         previousDelay = delay;
-        if (attempt >= s.retryPolicy().maxAttempts() || s.clock().instant().plus(delay).isAfter(deadline)
-            || delay.compareTo(timeLeft(context, s.safetyMargin())) >= 0) {
+        if (decision instanceof RetryRule.GiveUp || delay.compareTo(timeLeft(context, settings.safetyMargin())) >= 0) {
           throw new WindowEndFailedException("the window-end handler failed " + attempt + " time(s) for shard "
               + window.shardId() + ", window " + window.start() + "; Lambda invokes the final invocation again", e);
         }
         log.debug(PREFIX + "shard={}, window={}: window-end attempt {} failed ({}); retrying in {}",
             window.shardId(), window.start(), attempt, e.getClass().getName(), delay);
         try {
-          s.sleeper().sleep(delay);
+          settings.sleeper().sleep(delay);
         } catch (InterruptedException ie) {
           Thread.currentThread().interrupt();
           throw new WindowEndFailedException("interrupted while waiting to retry the window-end handler", ie);
@@ -298,7 +299,7 @@ public final class DefaultTumblingWindowProcessor implements TumblingWindowProce
   private void announceOnce() {
     if (announced.compareAndSet(false, true)) {
       log.info(PREFIX + "processor in use: {}. Reported records only take effect when the event source mapping has "
-          + "FunctionResponseTypes=[ReportBatchItemFailures]; see docs/lambda.md.", s);
+          + "FunctionResponseTypes=[ReportBatchItemFailures]; see docs/lambda.md.", settings);
     }
   }
 
@@ -312,7 +313,7 @@ public final class DefaultTumblingWindowProcessor implements TumblingWindowProce
 
   @Override
   public String toString() {
-    return "TumblingWindowProcessor[" + s + "]";
+    return "TumblingWindowProcessor[" + settings + "]";
   }
 
   /**

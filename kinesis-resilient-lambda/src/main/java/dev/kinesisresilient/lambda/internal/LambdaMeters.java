@@ -1,6 +1,7 @@
 package dev.kinesisresilient.lambda.internal;
 
 import dev.kinesisresilient.core.MetricsOptions;
+import dev.kinesisresilient.core.internal.ShardTagCap;
 import dev.kinesisresilient.lambda.InvocationMetrics;
 import dev.kinesisresilient.lambda.RecordOutcome;
 import dev.kinesisresilient.lambda.StopReason;
@@ -13,7 +14,6 @@ import java.time.Duration;
 import java.util.EnumMap;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import org.jspecify.annotations.Nullable;
 
@@ -22,43 +22,41 @@ import org.jspecify.annotations.Nullable;
  * Meters of one stream and shard are registered together the first time it is seen and then only
  * incremented. Thread-safe.
  */
-public final class LambdaMeters {
+final class LambdaMeters {
 
   /** Prefix of every meter. */
-  public static final String PREFIX = "kinesis.resilient.lambda.";
+  static final String PREFIX = "kinesis.resilient.lambda.";
   /** Records by final outcome; tag {@code result}. */
-  public static final String RECORDS = PREFIX + "records";
+  static final String RECORDS = PREFIX + "records";
   /** In-process retries. */
-  public static final String RETRIES = PREFIX + "record.retries";
+  static final String RETRIES = PREFIX + "record.retries";
   /** Now minus the last record's arrival, per invocation. */
-  public static final String ITERATOR_AGE = PREFIX + "iterator.age";
+  static final String ITERATOR_AGE = PREFIX + "iterator.age";
   /** Records per invocation. */
-  public static final String BATCH_RECORDS = PREFIX + "batch.records";
+  static final String BATCH_RECORDS = PREFIX + "batch.records";
   /** User records per Kinesis record: a KPL aggregate's sub-records, 1 for other records. */
-  public static final String SUBRECORDS_PER_RECORD = PREFIX + "subrecords.per.record";
+  static final String SUBRECORDS_PER_RECORD = PREFIX + "subrecords.per.record";
   /** Batches that stopped early; tag {@code reason=deadline|failure}. */
-  public static final String EARLY_STOPS = PREFIX + "early.stops";
+  static final String EARLY_STOPS = PREFIX + "early.stops";
   /** Time in the user's handler, per attempt. */
-  public static final String HANDLER_DURATION = PREFIX + "handler.duration";
+  static final String HANDLER_DURATION = PREFIX + "handler.duration";
   /** Time to process a batch. */
-  public static final String BATCH_DURATION = PREFIX + "batch.duration";
-
-  static final String OTHER_SHARDS = "other";
-  static final String ALL_SHARDS = "all";
+  static final String BATCH_DURATION = PREFIX + "batch.duration";
 
   private final @Nullable MeterRegistry registry;
   private final @Nullable MetricsOptions options;
   private final Map<String, ShardMeters> byShard = new ConcurrentHashMap<>();
-  private final Set<String> knownShards = ConcurrentHashMap.newKeySet();
+  private final ShardTagCap shardTags;
 
   /**
    * Meters on the options' registry, or none.
    *
    * @param options the options, or null for no metrics
    */
-  public LambdaMeters(@Nullable MetricsOptions options) {
+  LambdaMeters(@Nullable MetricsOptions options) {
     this.options = options;
     this.registry = options == null ? null : options.registry();
+    this.shardTags = options == null ? new ShardTagCap(false, 0) : ShardTagCap.of(options);
   }
 
   /**
@@ -68,33 +66,17 @@ public final class LambdaMeters {
    * @param shardId the shard id
    * @return the meters, or null when metrics are off
    */
-  public @Nullable ShardMeters forShard(String stream, String shardId) {
+  @Nullable ShardMeters forShard(String stream, String shardId) {
     if (registry == null || options == null) {
       return null;
     }
-    String shard = shardTag(shardId);
+    String shard = shardTags.tag(shardId);
     return byShard.computeIfAbsent(stream + '|' + shard, k -> new ShardMeters(registry,
         Tags.of(options.tags()).and("stream", stream, "shard", shard)));
   }
 
-  private String shardTag(String shardId) {
-    if (options == null || !options.shardLevel()) {
-      return ALL_SHARDS;
-    }
-    if (knownShards.contains(shardId)) {
-      return shardId;
-    }
-    synchronized (knownShards) {
-      if (knownShards.size() >= options.maxShardTagValues()) {
-        return OTHER_SHARDS;
-      }
-      knownShards.add(shardId);
-      return shardId;
-    }
-  }
-
   /** Meters of one stream and shard. */
-  public static final class ShardMeters {
+  static final class ShardMeters {
     private final Map<RecordOutcome, Counter> records = new EnumMap<>(RecordOutcome.class);
     private final Counter retries;
     private final Timer iteratorAge;
@@ -137,7 +119,7 @@ public final class LambdaMeters {
      *
      * @param d the duration
      */
-    public void handlerAttempt(Duration d) {
+    void handlerAttempt(Duration d) {
       handlerDuration.record(d);
     }
 
@@ -146,7 +128,7 @@ public final class LambdaMeters {
      *
      * @param counts one entry per Kinesis record
      */
-    public void userRecordsPerRecord(int[] counts) {
+    void userRecordsPerRecord(int[] counts) {
       for (int n : counts) {
         subrecordsPerRecord.record(n);
       }
@@ -157,7 +139,7 @@ public final class LambdaMeters {
      *
      * @param m the invocation's metrics
      */
-    public void invocation(InvocationMetrics m) {
+    void invocation(InvocationMetrics m) {
       m.outcomes().forEach((o, n) -> {
         if (n > 0) {
           records.get(o).increment(n);

@@ -219,6 +219,20 @@ final class KinesisBatchProcessorTest {
   }
 
   @Test
+  void process_retryWouldStartExactlyAtTheRecordDeadline_notMadeAsInTheWriter() {
+    // One retry rule for every engine: a retry is made only when it starts before the deadline. Here the
+    // second retry would start at 2 s, exactly the record's deadline.
+    KinesisBatchProcessor p = builder(r -> { throw new RuntimeException("x"); })
+        .retryPolicy(RetryPolicy.builder().maxAttempts(10).baseDelay(Duration.ofSeconds(1))
+            .maxDelay(Duration.ofSeconds(1)).jitter(Jitter.NONE).deadline(Duration.ofSeconds(2)).build())
+        .quarantineSink(sink).build();
+    BatchResult result = p.process(event(1), context(Duration.ofMinutes(1)));
+    assertThat(slept).containsExactly(Duration.ofSeconds(1));
+    assertThat(result.outcomes()).containsExactly(RecordOutcome.QUARANTINED);
+    assertThat(quarantined.get(0).reason()).isEqualTo(QuarantineReason.RETRIES_EXHAUSTED);
+  }
+
+  @Test
   void process_remainingTimeFallsBelowMargin_stopsBeforeNextRecordAndReportsIt() {
     KinesisEvent e = event(5);
     KinesisBatchProcessor p = builder(r -> {

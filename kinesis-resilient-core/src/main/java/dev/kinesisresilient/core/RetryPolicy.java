@@ -12,8 +12,8 @@ import java.util.random.RandomGenerator;
  * How often, how fast and for how long failed entries are tried again.
  *
  * <p>Four bounds act together: an entry is retried only while its error is retriable, it has
- * attempts left ({@link #maxAttempts()}, counting the first), and the retry would start before the
- * operation's {@link #deadline()}. Delays grow exponentially from {@link #baseDelay()}, are capped at
+ * attempts left ({@link #maxAttempts()}, counting the first), and the retry would start before its
+ * {@link #deadline()} (see there for when each engine starts counting). Delays grow exponentially from {@link #baseDelay()}, are capped at
  * {@link #maxDelay()} and then jittered ({@link #jitter()}).
  *
  * <p>Why not the SDK's defaults: the SDK retries a failed call a few times, but never a partially
@@ -36,9 +36,14 @@ import java.util.random.RandomGenerator;
  * @param baseDelay delay before the first retry, before jitter. Default 100 ms; range 1 ms..1 min.
  * @param maxDelay cap on any delay, applied before jitter. Default 2 s; range baseDelay..10 min.
  * @param jitter randomisation of each capped delay. Default {@link Jitter#FULL}.
- * @param deadline bound on one write operation, from its start to every record's result, retries
- *     and backoff included. Default 30 s; range 1 ms..1 day. A retry that would start after it is not
- *     made: the record fails with reason DEADLINE_EXCEEDED.
+ * @param deadline how long a record may be retried, measured from when the engine takes it up: a
+ *     retry that would start at or after it is not made (reason {@code DEADLINE_EXCEEDED}). The
+ *     {@link KinesisBatchWriter} takes up every record of a {@code write} call at the call, so for it
+ *     this bounds the whole write (waiting, sending, retries and backoff, to every record's result).
+ *     The Lambda module's processors take up each record when they start on it, so it bounds that
+ *     record's in-process retries. The producer does not read it: its records are bounded by its
+ *     {@code deliveryTimeout}, measured from {@code send} (buffering included). Default 30 s; range
+ *     1 ms..1 day.
  * @since 0.1.0
  */
 public record RetryPolicy(
@@ -242,7 +247,9 @@ public record RetryPolicy(
     }
 
     /**
-     * Bound on one write operation, retries and backoff included.
+     * How long a record may be retried, from when the engine takes it up (the writer: the {@code write}
+     * call, so it bounds the whole write; the Lambda processors: the start of the record's processing;
+     * the producer does not read it, see {@link RetryPolicy#deadline()}).
      *
      * @param deadline default 30 s; range 1 ms..1 day
      * @return this builder

@@ -206,13 +206,18 @@ final class KinesisBatchProcessorTest {
     assertThat(quarantined).isEmpty();
   }
 
-  @Test
-  void process_perRecordRetryBudgetSpent_quarantinesAsExhausted() {
+  /** One record whose handler always throws, retried every second (10 attempts) within {@code deadline}. */
+  private BatchResult failEveryAttemptEverySecond(Duration deadline) {
     KinesisBatchProcessor p = builder(r -> { throw new RuntimeException("x"); })
         .retryPolicy(RetryPolicy.builder().maxAttempts(10).baseDelay(Duration.ofSeconds(1))
-            .maxDelay(Duration.ofSeconds(1)).jitter(Jitter.NONE).deadline(Duration.ofMillis(2500)).build())
+            .maxDelay(Duration.ofSeconds(1)).jitter(Jitter.NONE).deadline(deadline).build())
         .quarantineSink(sink).build();
-    BatchResult result = p.process(event(1), context(Duration.ofMinutes(1)));
+    return p.process(event(1), context(Duration.ofMinutes(1)));
+  }
+
+  @Test
+  void process_perRecordRetryBudgetSpent_quarantinesAsExhausted() {
+    BatchResult result = failEveryAttemptEverySecond(Duration.ofMillis(2500));
     assertThat(result.outcomes()).containsExactly(RecordOutcome.QUARANTINED);
     assertThat(slept).hasSize(2);
     assertThat(quarantined.get(0).reason()).isEqualTo(QuarantineReason.RETRIES_EXHAUSTED);
@@ -222,11 +227,7 @@ final class KinesisBatchProcessorTest {
   void process_retryWouldStartExactlyAtTheRecordDeadline_notMadeAsInTheWriter() {
     // One retry rule for every engine: a retry is made only when it starts before the deadline. Here the
     // second retry would start at 2 s, exactly the record's deadline.
-    KinesisBatchProcessor p = builder(r -> { throw new RuntimeException("x"); })
-        .retryPolicy(RetryPolicy.builder().maxAttempts(10).baseDelay(Duration.ofSeconds(1))
-            .maxDelay(Duration.ofSeconds(1)).jitter(Jitter.NONE).deadline(Duration.ofSeconds(2)).build())
-        .quarantineSink(sink).build();
-    BatchResult result = p.process(event(1), context(Duration.ofMinutes(1)));
+    BatchResult result = failEveryAttemptEverySecond(Duration.ofSeconds(2));
     assertThat(slept).containsExactly(Duration.ofSeconds(1));
     assertThat(result.outcomes()).containsExactly(RecordOutcome.QUARANTINED);
     assertThat(quarantined.get(0).reason()).isEqualTo(QuarantineReason.RETRIES_EXHAUSTED);

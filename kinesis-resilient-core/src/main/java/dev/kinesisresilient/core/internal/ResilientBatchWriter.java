@@ -22,7 +22,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Objects;
@@ -183,7 +182,8 @@ public final class ResilientBatchWriter implements KinesisBatchWriter {
       throw new IllegalStateException(logPrefix + "writer is closed");
     }
     Instant start = clock.instant();
-    WriteOperation op = new WriteOperation(copy, start.plus(policy.deadline()));
+    WriteOperation op = new WriteOperation(copy, start.plus(policy.deadline()), policy.deadline(), metrics,
+        logPrefix, this::finished);
     if (copy.length == 0) {
       op.future.complete(new BatchWriteResult(List.of()));
     } else {
@@ -218,7 +218,7 @@ public final class ResilientBatchWriter implements KinesisBatchWriter {
     BatchPlanner.Plan<Integer> plan = BatchPlanner.plan(valid, i -> op.records[i], limits);
     for (BatchPlanner.Rejected<Integer> r : plan.rejected()) {
       int i = r.item();
-      finish(op, i, new RecordResult.Failed(op.records[i], FailureReason.INVALID, INVALID_CODE,
+      op.fail(i, new RecordResult.Failed(op.records[i], FailureReason.INVALID, INVALID_CODE,
           r.error().getMessage(), 0, r.error()), INVALID_CODE);
     }
     for (List<Integer> request : plan.requests()) {
@@ -252,7 +252,7 @@ public final class ResilientBatchWriter implements KinesisBatchWriter {
                 + "acknowledged records) until the deadline; last error: " + trail.message());
           }
         }
-        failAll(req.op, req.indexes, FailureReason.DEADLINE_EXCEEDED);
+        req.op.failAll(req.indexes, FailureReason.DEADLINE_EXCEEDED);
         continue;
       }
       if (req.retry) {
@@ -420,7 +420,7 @@ public final class ResilientBatchWriter implements KinesisBatchWriter {
       int i = request.indexes[j];
       EntryVerdict verdict = verdicts.entries().get(j);
       if (verdict instanceof EntryVerdict.Stored stored) {
-        finishAcknowledged(op, i, stored.sequenceNumber(), stored.shardId());
+        op.acknowledge(i, stored.sequenceNumber(), stored.shardId());
         acknowledged++;
         continue;
       }
@@ -428,7 +428,7 @@ public final class ResilientBatchWriter implements KinesisBatchWriter {
       op.trail(i).record(rejected);
       FailureReason giveUp = retryRule.giveUpReason(rejected.retriable(), op.attempts[i]);
       if (giveUp != null) {
-        finishFailed(op, i, giveUp);
+        op.fail(i, giveUp);
       } else {
         retry.add(i);
       }
@@ -494,7 +494,7 @@ public final class ResilientBatchWriter implements KinesisBatchWriter {
     }
     RetryRule.Decision decision = retryRule.next(attempts, previousDelay, true, clock.instant(), op.deadline);
     if (decision instanceof RetryRule.GiveUp giveUp) {
-      failAll(op, indexes, giveUp.reason());
+      op.failAll(indexes, giveUp.reason());
       return;
     }
     Duration delay = ((RetryRule.Retry) decision).delay();
@@ -511,7 +511,7 @@ public final class ResilientBatchWriter implements KinesisBatchWriter {
       for (int i : indexes) {
         FailureTrail trail = op.trail(i);
         trail.message("retry could not be scheduled (scheduler shut down); last error: " + trail.message());
-        finishFailed(op, i, FailureReason.NOT_RETRIABLE);
+        op.fail(i, FailureReason.NOT_RETRIABLE);
       }
     }
   }
@@ -530,44 +530,8 @@ public final class ResilientBatchWriter implements KinesisBatchWriter {
     dispatch();
   }
 
-  private void failAll(WriteOperation op, int[] indexes, FailureReason reason) {
-    for (int i : indexes) {
-      FailureTrail trail = op.trail(i);
-      if (trail.isEmpty()) {
-        // A record that was never answered has no error of its own. DeadlineExceeded says that the
-        // write's own bound ran out, not the service, so a caller does not look for a service error
-        // that never happened; it is also the metric code, a fixed value that keeps the tag bounded.
-        trail.record(DEADLINE_CODE, DEADLINE_CODE,
-            "deadline of " + policy.deadline() + " passed before the record could be sent", null);
-      }
-      finishFailed(op, i, reason);
-    }
-  }
-
-  private void finishAcknowledged(WriteOperation op, int i, String sequenceNumber, String shardId) {
-    metrics.acknowledged(shardId, op.attempts[i]);
-    complete(op, i, new RecordResult.Acknowledged(op.records[i], sequenceNumber, shardId, op.attempts[i]));
-  }
-
-  private void finishFailed(WriteOperation op, int i, FailureReason reason) {
-    FailureTrail trail = op.trail(i);
-    finish(op, i, trail.toFailed(op.records[i], reason, op.attempts[i]), trail.metricCode());
-  }
-
-  private void finish(WriteOperation op, int i, RecordResult.Failed result, String metricCode) {
-    metrics.failed(result.reason(), metricCode, result.attempts());
-    complete(op, i, result);
-  }
-
-  private void complete(WriteOperation op, int i, RecordResult result) {
-    if (op.isComplete(i)) {
-      LOG.error("{}record {} already has a result; ignoring a second one (bug)", logPrefix, i);
-      return;
-    }
-    BatchWriteResult all = op.complete(i, result);
-    if (all == null) {
-      return;
-    }
+  /** The last record of a write has its result: completes the write's future. */
+  private void finished(WriteOperation op, BatchWriteResult all) {
     activeOperations--;
     if (!all.allAcknowledged()) {
       LOG.warn("{}write of {} records finished with failures: {}", logPrefix, op.records.length,

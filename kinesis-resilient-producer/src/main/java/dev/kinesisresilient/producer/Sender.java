@@ -304,7 +304,7 @@ final class Sender implements Runnable {
    */
   @Nullable Instant readyAt(Lane lane, Instant now, boolean urgent) {
     Instant t = null;
-    PendingRecord retry = lane.retries.peek();
+    PendingRecord retry = lane.peekRetry();
     if (retry != null) {
       if (!retryAllowed(retry)) {
         if (s.preserveOrder()) {
@@ -317,10 +317,10 @@ final class Sender implements Runnable {
         }
       }
     }
-    PendingRecord head = lane.fresh.peek();
+    PendingRecord head = lane.peekFresh();
     if (head != null) {
-      boolean full = lane.fresh.size() >= s.limits().maxRecordsPerRequest()
-          || lane.freshBytes >= s.limits().maxRequestBytes();
+      boolean full = lane.freshCount() >= s.limits().maxRecordsPerRequest()
+          || lane.freshBytes() >= s.limits().maxRequestBytes();
       Instant f = urgent || full ? now : head.appendTime.plus(s.lingerTime());
       if (t == null || f.isBefore(t)) {
         t = f;
@@ -336,22 +336,22 @@ final class Sender implements Runnable {
     long records = 0;
     long bytes = 0;
     for (Lane l : laneList) {
-      records += l.fresh.size();
-      bytes += l.freshBytes;
+      records += l.freshCount();
+      bytes += l.freshBytes();
     }
     return records >= s.limits().maxRecordsPerRequest() || bytes >= s.limits().maxRequestBytes();
   }
 
   /** The next record a lane would send, dropping any that expired on the way. */
   private @Nullable PendingRecord candidate(Lane lane, Instant now) {
-    PendingRecord retry = lane.retries.peek();
+    PendingRecord retry = lane.peekRetry();
     if (retry != null && !retry.notBefore.isAfter(now) && retryAllowed(retry)) {
       return retry;
     }
     if (s.preserveOrder() && retry != null) {
       return null;
     }
-    return lane.fresh.peek();
+    return lane.peekFresh();
   }
 
   private int chunkRecords(Lane lane) {
@@ -370,7 +370,7 @@ final class Sender implements Runnable {
   }
 
   private boolean sendable(Lane lane, Instant now, boolean urgent) {
-    if (s.preserveOrder() && lane.inFlight > 0) {
+    if (s.preserveOrder() && lane.inFlight() > 0) {
       return false;
     }
     Instant ready = readyAt(lane, now, urgent);
@@ -431,7 +431,7 @@ final class Sender implements Runnable {
         return;
       }
       if (tooLate(r)) {
-        take(lane, r);
+        lane.take(r);
         fail(r, FailureReason.EXPIRED, now);
         continue;
       }
@@ -455,7 +455,7 @@ final class Sender implements Runnable {
     if (!lane.limiter.tryAcquire(r.sizeBytes, now)) {
       return false;
     }
-    take(lane, r);
+    lane.take(r);
     spendRetryToken(r);
     batch.add(r);
     return true;
@@ -493,7 +493,7 @@ final class Sender implements Runnable {
    */
   private void takeOrdered(Lane lane, Batch batch, Instant now) {
     PendingRecord r;
-    while ((r = lane.retries.peek()) != null && !r.notBefore.isAfter(now)) {
+    while ((r = lane.peekRetry()) != null && !r.notBefore.isAfter(now)) {
       if (tooLate(r)) {
         lane.pollRetry();
         fail(r, FailureReason.EXPIRED, now);
@@ -513,17 +513,16 @@ final class Sender implements Runnable {
       spendRetryToken(r);
       batch.add(r);
     }
-    if (!lane.retries.isEmpty()) {
+    if (lane.hasRetries()) {
       return;
     }
-    Iterator<PendingRecord> it = lane.fresh.iterator();
+    Iterator<PendingRecord> it = lane.freshInOrder();
     int scanned = 0;
     int limit = 2 * s.limits().maxRecordsPerRequest();
     while (it.hasNext() && scanned++ < limit) {
       r = it.next();
       if (tooLate(r)) {
         it.remove();
-        lane.freshBytes -= r.sizeBytes;
         fail(r, FailureReason.EXPIRED, now);
         continue;
       }
@@ -538,7 +537,6 @@ final class Sender implements Runnable {
         return;
       }
       it.remove();
-      lane.freshBytes -= r.sizeBytes;
       batch.add(r);
     }
   }
@@ -655,15 +653,15 @@ final class Sender implements Runnable {
           break;
         }
         if (tooLate(r)) {
-          take(lane, r);
+          lane.take(r);
           fail(r, FailureReason.EXPIRED, now);
           continue;
         }
         if (builder == null || !builder.tryAdd(r.record)) {
           break;
         }
-        fromRetries.add(lane.retries.peek() == r);
-        take(lane, r);
+        fromRetries.add(lane.peekRetry() == r);
+        lane.take(r);
         spendRetryToken(r);
         members.add(r);
         userBytes += r.sizeBytes;
@@ -716,17 +714,8 @@ final class Sender implements Runnable {
       if (fromRetries.get(i)) {
         lane.addRetry(r);
       } else {
-        lane.fresh.addFirst(r);
-        lane.freshBytes += r.sizeBytes;
+        lane.putBackFresh(r);
       }
-    }
-  }
-
-  private static void take(Lane lane, PendingRecord r) {
-    if (lane.retries.peek() == r) {
-      lane.pollRetry();
-    } else {
-      lane.pollFresh();
     }
   }
 
@@ -754,7 +743,7 @@ final class Sender implements Runnable {
     Attempt a = new Attempt(batch.toArray(new PendingRecord[0]), involved, now, now.plus(s.attemptTimeout()),
         earliest, bytes, b.entries == null ? null : b.ends, entries.size());
     for (Lane l : involved) {
-      l.inFlight++;
+      l.requestSent();
     }
     window.acquire();
     a.epoch = window.epoch();
@@ -780,7 +769,7 @@ final class Sender implements Runnable {
     inFlight.remove(a);
     inFlightCount = inFlight.size();
     for (Lane l : a.lanes) {
-      l.inFlight--;
+      l.requestDone();
     }
   }
 
@@ -1024,7 +1013,7 @@ final class Sender implements Runnable {
     counters.retried.incrementAndGet();
     metrics.writer().retried(metricCode, message);
     Lane lane = r.lane;
-    if (lane == null || lane.retired) {
+    if (lane == null || lane.isRetired()) {
       lane = route(r);
     }
     lane.addRetry(r);
@@ -1147,16 +1136,7 @@ final class Sender implements Runnable {
     List<Lane> all = new ArrayList<>(laneList);
     all.add(unrouted);
     for (Lane l : all) {
-      for (PendingRecord r : l.fresh) {
-        if (r.seq <= lastSeq) {
-          n++;
-        }
-      }
-      for (PendingRecord r : l.retries) {
-        if (r.seq <= lastSeq) {
-          n++;
-        }
-      }
+      n += l.countUpTo(lastSeq);
     }
     for (Attempt a : inFlight) {
       for (PendingRecord r : a.records) {
@@ -1178,32 +1158,18 @@ final class Sender implements Runnable {
     all.add(unrouted);
     for (Lane lane : all) {
       PendingRecord h;
-      while ((h = lane.fresh.peek()) != null && !now.isBefore(h.deadline)) {
-        lane.pollFresh();
+      while ((h = lane.pollExpiredFresh(now)) != null) {
         fail(h, FailureReason.EXPIRED, now);
       }
-      if (!now.isBefore(lane.minRetryDeadline)) {
-        List<PendingRecord> expired = new ArrayList<>();
-        Instant min = Instant.MAX;
-        Iterator<PendingRecord> it = lane.retries.iterator();
-        while (it.hasNext()) {
-          PendingRecord r = it.next();
-          if (!now.isBefore(r.deadline)) {
-            it.remove();
-            lane.retryBytes -= r.sizeBytes;
-            if (!retryAllowed(r)) {
-              r.lastMessage = r.lastMessage + " (then its retry waited for the retry budget, which stayed empty: "
-                  + "re-sends are limited to a share of acknowledged records)";
-            }
-            expired.add(r);
-          } else if (r.deadline.isBefore(min)) {
-            min = r.deadline;
-          }
+      List<PendingRecord> expired = lane.expireRetries(now);
+      for (PendingRecord r : expired) {
+        if (!retryAllowed(r)) {
+          r.lastMessage = r.lastMessage + " (then its retry waited for the retry budget, which stayed empty: "
+              + "re-sends are limited to a share of acknowledged records)";
         }
-        lane.minRetryDeadline = min;
-        for (PendingRecord r : expired) {
-          fail(r, FailureReason.EXPIRED, now);
-        }
+      }
+      for (PendingRecord r : expired) {
+        fail(r, FailureReason.EXPIRED, now);
       }
     }
     for (Attempt a : new ArrayList<>(inFlight)) {
@@ -1281,7 +1247,7 @@ final class Sender implements Runnable {
     List<Lane> all = new ArrayList<>(laneList);
     all.add(unrouted);
     for (Lane lane : all) {
-      for (PendingRecord r : drainLane(lane)) {
+      for (PendingRecord r : lane.drain()) {
         fail(r, FailureReason.CLOSED, now);
       }
     }
@@ -1302,7 +1268,7 @@ final class Sender implements Runnable {
         if (ready != null) {
           if (ready.isAfter(now)) {
             next = min(next, ready);
-          } else if (slotFree && !(s.preserveOrder() && lane.inFlight > 0)) {
+          } else if (slotFree && !(s.preserveOrder() && lane.inFlight() > 0)) {
             PendingRecord head = candidate(lane, now);
             if (head != null) {
               int chunk = chunkRecords(lane);
@@ -1310,16 +1276,16 @@ final class Sender implements Runnable {
             }
           }
         }
-        PendingRecord h = lane.fresh.peek();
+        PendingRecord h = lane.peekFresh();
         if (h != null) {
           next = min(next, h.deadline);
         }
-        next = min(next, lane.minRetryDeadline);
+        next = min(next, lane.minRetryDeadline());
       }
     } else {
       next = min(next, discoveryDeadline);
     }
-    PendingRecord u = unrouted.fresh.peek();
+    PendingRecord u = unrouted.peekFresh();
     if (u != null) {
       next = min(next, u.deadline);
     }
@@ -1499,13 +1465,13 @@ final class Sender implements Runnable {
     List<PendingRecord> moved = new ArrayList<>();
     for (Lane old : laneList) {
       if (!next.containsKey(old.id) || old == streamLane) {
-        old.retired = true;
-        moved.addAll(drainLane(old));
+        old.retire();
+        moved.addAll(old.drain());
         metrics.laneRetired(old);
       }
     }
     streamLane = null;
-    moved.addAll(drainLane(unrouted));
+    moved.addAll(unrouted.drain());
     lanes = next;
     laneList = new ArrayList<>(next.values());
     shardLanes = laneList.toArray(new Lane[0]);
@@ -1532,11 +1498,11 @@ final class Sender implements Runnable {
     routing = Routing.STREAM;
     List<PendingRecord> moved = new ArrayList<>();
     for (Lane old : laneList) {
-      old.retired = true;
-      moved.addAll(drainLane(old));
+      old.retire();
+      moved.addAll(old.drain());
       metrics.laneRetired(old);
     }
-    moved.addAll(drainLane(unrouted));
+    moved.addAll(unrouted.drain());
     lanes = new LinkedHashMap<>();
     laneList = new ArrayList<>();
     shardLanes = new Lane[0];
@@ -1558,19 +1524,6 @@ final class Sender implements Runnable {
     } else {
       l.addFresh(r);
     }
-  }
-
-  private static List<PendingRecord> drainLane(Lane lane) {
-    List<PendingRecord> out = new ArrayList<>(lane.size());
-    PendingRecord r;
-    while ((r = lane.pollRetry()) != null) {
-      out.add(r);
-    }
-    while ((r = lane.pollFresh()) != null) {
-      out.add(r);
-    }
-    lane.minRetryDeadline = Instant.MAX;
-    return out;
   }
 
   // ================================================================== views for tests

@@ -341,7 +341,7 @@ final class AggregationTest {
     CompletableFuture<RecordResult> f1 = h.send(rec(1));
     CompletableFuture<RecordResult> f2 = h.send(rec(2));
     drain(h);
-    assertThat(h.sender.routing()).isEqualTo(Sender.Routing.STREAM);
+    assertThat(h.sender.routing()).isEqualTo(ShardRouter.Routing.STREAM);
     assertThat(h.sender.aggregating()).isFalse();
     assertThat(((RecordResult.Acknowledged) f1.join()).aggregated()).isFalse();
     assertThat(((RecordResult.Acknowledged) f2.join()).aggregated()).isFalse();

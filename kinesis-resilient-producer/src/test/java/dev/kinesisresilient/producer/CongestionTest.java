@@ -225,7 +225,7 @@ final class CongestionTest {
     assertThat(b.join()).isInstanceOfSatisfying(RecordResult.Failed.class, f -> {
       assertThat(f.reason()).isEqualTo(FailureReason.EXPIRED);
       assertThat(f.attempts()).isZero();
-      assertThat(f.errorCode()).isEqualTo(Sender.DELIVERY_TIMEOUT_CODE);
+      assertThat(f.errorCode()).isEqualTo(RecordCompleter.DELIVERY_TIMEOUT_CODE);
       assertThat(f.errorMessage()).isEqualTo("not sent: the PT2.5S left of its deliveryTimeout (PT6S) are less "
           + "than answers take now (about PT2.5S)");
     });

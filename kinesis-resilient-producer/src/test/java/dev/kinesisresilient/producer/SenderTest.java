@@ -24,7 +24,7 @@ final class SenderTest {
   void runOnce_firstPass_discoversShardsAndRoutesByHashKey() {
     Harness h = Harness.create(4);
     h.step();
-    assertThat(h.sender.routing()).isEqualTo(Sender.Routing.SHARDS);
+    assertThat(h.sender.routing()).isEqualTo(ShardRouter.Routing.SHARDS);
     assertThat(h.sender.lanes()).extracting(l -> l.id)
         .containsExactly(shardId(0), shardId(1), shardId(2), shardId(3));
     assertThat(h.fake.callCount("DescribeStreamSummary")).isEqualTo(1);
@@ -262,7 +262,7 @@ final class SenderTest {
     }
     RecordResult.Failed last = (RecordResult.Failed) fs.get(19).join();
     assertThat(last.reason()).isEqualTo(FailureReason.EXPIRED);
-    assertThat(last.errorCode()).isEqualTo(Sender.DELIVERY_TIMEOUT_CODE);
+    assertThat(last.errorCode()).isEqualTo(RecordCompleter.DELIVERY_TIMEOUT_CODE);
     assertThat(last.attempts()).isZero();
     assertThat(h.clock.instant()).isEqualTo(start.plusSeconds(6)).as("expired exactly at the deadline");
     long acked = fs.stream().filter(f -> f.join().isAcknowledged()).count();
@@ -440,7 +440,7 @@ final class SenderTest {
     assertThat(fs.get(0).join().isAcknowledged()).isTrue();
     RecordResult.Failed r = (RecordResult.Failed) fs.get(4).join();
     assertThat(r.reason()).isEqualTo(FailureReason.CLOSED);
-    assertThat(r.errorCode()).isEqualTo(Sender.CLOSED_CODE);
+    assertThat(r.errorCode()).isEqualTo(RecordCompleter.CLOSED_CODE);
     assertThat(r.cause()).isInstanceOf(ProducerClosedException.class);
     assertThat(h.producer.stats().failedByReason()).containsEntry(FailureReason.CLOSED, 4L);
     h.assertReconciles();

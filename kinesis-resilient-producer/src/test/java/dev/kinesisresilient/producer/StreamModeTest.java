@@ -76,7 +76,7 @@ final class StreamModeTest {
     Harness h = with(true, false);
     CompletableFuture<RecordResult> f = h.send(record("a"));
     h.step();
-    assertThat(h.sender.routing()).isEqualTo(Sender.Routing.SHARDS);
+    assertThat(h.sender.routing()).isEqualTo(ShardRouter.Routing.SHARDS);
     assertThat(f.join().isAcknowledged()).isTrue();
   }
 
@@ -88,11 +88,11 @@ final class StreamModeTest {
       fs.add(h.send(record("k" + i)));
     }
     h.step();
-    assertThat(h.sender.routing()).isEqualTo(Sender.Routing.STREAM);
+    assertThat(h.sender.routing()).isEqualTo(ShardRouter.Routing.STREAM);
     assertThat(h.sender.lanes()).extracting(l -> l.id).containsExactly(Lane.STREAM);
     assertThat(h.sender.lane(Lane.STREAM).limiter.recordsPerSecond()).as("2 open shards' worth").isEqualTo(2000.0);
     assertThat(fs).allMatch(f -> f.join().isAcknowledged());
-    h.advanceAndStep(Sender.FAILED_DISCOVERY_RETRY);
+    h.advanceAndStep(ShardRouter.FAILED_DISCOVERY_RETRY);
     assertThat(h.fake.callCount("PutRecords")).isEqualTo(1);
   }
 
@@ -106,7 +106,7 @@ final class StreamModeTest {
     Harness h = Harness.on(clock, fake, fake, b -> b.lingerTime(Duration.ZERO));
     CompletableFuture<RecordResult> f = h.send(record("a"));
     h.step();
-    assertThat(h.sender.routing()).isEqualTo(Sender.Routing.STREAM);
+    assertThat(h.sender.routing()).isEqualTo(ShardRouter.Routing.STREAM);
     assertThat(fake.callCount("ListShards")).isZero();
     assertThat(f.join().isAcknowledged()).isTrue();
     assertThat(h.sender.shardMap()).isNull();
@@ -120,7 +120,7 @@ final class StreamModeTest {
     Harness h = Harness.on(clock, fake, fake, b -> b.lingerTime(Duration.ZERO));
     h.send(record("a"));
     h.step();
-    assertThat(h.sender.routing()).isEqualTo(Sender.Routing.SHARDS);
+    assertThat(h.sender.routing()).isEqualTo(ShardRouter.Routing.SHARDS);
     assertThat(h.sender.shardMap().size()).isEqualTo(FakeKinesisAsyncClient.ON_DEMAND_SHARD_COUNT);
   }
 }

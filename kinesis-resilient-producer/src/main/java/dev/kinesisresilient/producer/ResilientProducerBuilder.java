@@ -7,6 +7,8 @@ import dev.kinesisresilient.core.RecordResult;
 import dev.kinesisresilient.core.RetryBudget;
 import dev.kinesisresilient.core.RetryPolicy;
 import dev.kinesisresilient.core.StreamNames;
+import dev.kinesisresilient.producer.internal.DefaultResilientProducer;
+import dev.kinesisresilient.producer.internal.ProducerSettings;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.HashSet;
@@ -559,9 +561,7 @@ public final class ResilientProducerBuilder {
    *     {@code aggregation} and {@code preserveOrder} are both on; the message names both options
    */
   public ResilientProducer build() {
-    DefaultResilientProducer p = new DefaultResilientProducer(settings(), client);
-    p.start();
-    return p;
+    return DefaultResilientProducer.start(settings(), client);
   }
 
   /** Validates and builds the settings without starting anything; for tests that drive the sender. */

@@ -245,8 +245,8 @@ public final class DefaultResilientProducer implements ResilientProducer {
   }
 
   double aggregationActive() {
-    Sender s = sender;
-    return s != null && s.aggregating() ? 1 : 0;
+    Sender current = sender;
+    return current != null && current.aggregating() ? 1 : 0;
   }
 
   @Override

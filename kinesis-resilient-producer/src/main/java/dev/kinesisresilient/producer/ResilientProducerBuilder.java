@@ -7,6 +7,8 @@ import dev.kinesisresilient.core.RecordResult;
 import dev.kinesisresilient.core.RetryBudget;
 import dev.kinesisresilient.core.RetryPolicy;
 import dev.kinesisresilient.core.StreamNames;
+import dev.kinesisresilient.producer.internal.DefaultResilientProducer;
+import dev.kinesisresilient.producer.internal.ProducerSettings;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.HashSet;
@@ -54,12 +56,7 @@ public final class ResilientProducerBuilder {
   public static final Duration DEFAULT_ATTEMPT_TIMEOUT = Duration.ofSeconds(5);
   /** Default {@link #maxInFlightRequests}: 8. */
   public static final int DEFAULT_MAX_IN_FLIGHT_REQUESTS = 8;
-  /**
-   * Default {@link #maxAggregateBytes}: 50 KiB (51,200 bytes), the KPL's default aggregate size. At a
-   * shard's 1 MiB/s that is about 20 Kinesis records per second, far below its 1,000 records/s, so a
-   * bigger aggregate would not raise throughput; a smaller one keeps a failed or throttled entry's
-   * retry, and a consumer's per-record work, small.
-   */
+  /** Default {@link #maxAggregateBytes}: 50 KiB (51,200 bytes), as the KPL (why: docs/aggregation.md). */
   public static final long DEFAULT_MAX_AGGREGATE_BYTES = 50 * 1024;
   /** The smallest {@link #maxAggregateBytes}: 1 KiB. */
   public static final long MIN_AGGREGATE_BYTES = 1024;
@@ -500,14 +497,11 @@ public final class ResilientProducerBuilder {
    * unused; packed, one shard carries about 9,000 100-byte user records/s instead of 1,000.
    *
    * <p>Records lingering for the same predicted shard are packed, in order, up to {@link
-   * #maxAggregateBytes}; the Kinesis record that carries an aggregate has the first user record's
-   * partition key and, as explicit hash key, that record's hash key, so the whole aggregate lands on
-   * the predicted shard whatever the other records' keys (their own keys, explicit hash keys included,
-   * are kept inside the aggregate). A record alone, or larger than {@code maxAggregateBytes}, is sent
-   * as it is. Each record's future completes with the aggregate's sequence number and the record's
-   * {@link RecordResult.Acknowledged#subSequenceNumber() subSequenceNumber}. A failed aggregate's
-   * records are retried one by one (re-packed with whatever is pending then), each within its own
-   * {@code deliveryTimeout}.
+   * #maxAggregateBytes}; a record alone, or larger than that, is sent as it is. Each record's future
+   * completes with the aggregate's sequence number and the record's {@link
+   * RecordResult.Acknowledged#subSequenceNumber() subSequenceNumber}; a failed aggregate's records are
+   * retried one by one, each within its own {@code deliveryTimeout}. How aggregates are built, routed
+   * and checked after a reshard: {@code docs/aggregation.md}.
    *
    * <p>Aggregation turns itself off (logged once at WARN, gauge {@code
    * kinesis.resilient.producer.aggregation.enabled} 0) while shards cannot be predicted: on streams
@@ -559,9 +553,7 @@ public final class ResilientProducerBuilder {
    *     {@code aggregation} and {@code preserveOrder} are both on; the message names both options
    */
   public ResilientProducer build() {
-    DefaultResilientProducer p = new DefaultResilientProducer(settings(), client);
-    p.start();
-    return p;
+    return DefaultResilientProducer.start(settings(), client);
   }
 
   /** Validates and builds the settings without starting anything; for tests that drive the sender. */

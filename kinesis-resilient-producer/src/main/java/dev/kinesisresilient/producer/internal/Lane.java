@@ -1,0 +1,251 @@
+package dev.kinesisresilient.producer.internal;
+
+import java.time.Instant;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.Iterator;
+import java.util.List;
+import java.util.PriorityQueue;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * The records waiting for one shard (or, without shard prediction, for the whole stream): new
+ * records in send order, retries ordered by when their backoff ends, the shard's rate limiter and
+ * its in-flight request count. The lane keeps its own books (record counts, bytes, the earliest
+ * retry deadline): every change goes through its methods. Sender thread only.
+ */
+final class Lane {
+  /** Lane id of the stream-level lane, used when shards cannot be predicted. */
+  static final String STREAM = "stream";
+
+  final String id;
+  final AdaptiveRateLimiter limiter;
+  private final boolean shard;
+  private final ArrayDeque<PendingRecord> fresh = new ArrayDeque<>();
+  private final PriorityQueue<PendingRecord> retries = new PriorityQueue<>(
+      Comparator.comparing((PendingRecord r) -> r.notBefore).thenComparingLong(r -> r.seq));
+  private long freshBytes;
+  private long retryBytes;
+  private int inFlight;
+  private boolean retired;
+  /** No retry has a deadline before this (a lower bound: it is exact again after {@link #expireRetries}). */
+  private Instant minRetryDeadline = Instant.MAX;
+
+  Lane(String id, AdaptiveRateLimiter limiter) {
+    this.id = id;
+    this.limiter = limiter;
+    this.shard = !STREAM.equals(id);
+  }
+
+  boolean isShard() {
+    return shard;
+  }
+
+  void addFresh(PendingRecord r) {
+    r.lane = this;
+    fresh.addLast(r);
+    freshBytes += r.sizeBytes;
+  }
+
+  /** Puts a new record taken for a request that could not go back at the head, where it was. */
+  void putBackFresh(PendingRecord r) {
+    fresh.addFirst(r);
+    freshBytes += r.sizeBytes;
+  }
+
+  void addRetry(PendingRecord r) {
+    r.lane = this;
+    retries.add(r);
+    retryBytes += r.sizeBytes;
+    if (r.deadline.isBefore(minRetryDeadline)) {
+      minRetryDeadline = r.deadline;
+    }
+  }
+
+  @Nullable PendingRecord peekFresh() {
+    return fresh.peekFirst();
+  }
+
+  /** The retry whose backoff ends first. */
+  @Nullable PendingRecord peekRetry() {
+    return retries.peek();
+  }
+
+  @Nullable PendingRecord pollFresh() {
+    PendingRecord r = fresh.pollFirst();
+    if (r != null) {
+      freshBytes -= r.sizeBytes;
+    }
+    return r;
+  }
+
+  @Nullable PendingRecord pollRetry() {
+    PendingRecord r = retries.poll();
+    if (r != null) {
+      retryBytes -= r.sizeBytes;
+    }
+    return r;
+  }
+
+  /** Removes {@code r}, the head of the retries or else of the new records (a candidate to send). */
+  void take(PendingRecord r) {
+    if (retries.peek() == r) {
+      pollRetry();
+    } else {
+      pollFresh();
+    }
+  }
+
+  /**
+   * The new records in send order; the iterator's {@code remove} keeps the books (for skipping over
+   * records while keeping each partition key's order).
+   */
+  Iterator<PendingRecord> freshInOrder() {
+    Iterator<PendingRecord> it = fresh.iterator();
+    return new Iterator<>() {
+      private @Nullable PendingRecord last;
+
+      @Override
+      public boolean hasNext() {
+        return it.hasNext();
+      }
+
+      @Override
+      public PendingRecord next() {
+        PendingRecord r = it.next();
+        last = r;
+        return r;
+      }
+
+      @Override
+      public void remove() {
+        it.remove();
+        if (last != null) {
+          freshBytes -= last.sizeBytes;
+          last = null;
+        }
+      }
+    };
+  }
+
+  /** Removes and returns the head of the new records when its deadline is not after {@code now}. */
+  @Nullable PendingRecord pollExpiredFresh(Instant now) {
+    PendingRecord h = fresh.peekFirst();
+    return h != null && !now.isBefore(h.deadline) ? pollFresh() : null;
+  }
+
+  /**
+   * Removes and returns the retries whose deadline is not after {@code now}, in queue order (scans
+   * the retries only when the earliest retry deadline has come).
+   */
+  List<PendingRecord> expireRetries(Instant now) {
+    if (now.isBefore(minRetryDeadline)) {
+      return List.of();
+    }
+    List<PendingRecord> expired = new ArrayList<>();
+    Instant min = Instant.MAX;
+    Iterator<PendingRecord> it = retries.iterator();
+    while (it.hasNext()) {
+      PendingRecord r = it.next();
+      if (!now.isBefore(r.deadline)) {
+        it.remove();
+        retryBytes -= r.sizeBytes;
+        expired.add(r);
+      } else if (r.deadline.isBefore(min)) {
+        min = r.deadline;
+      }
+    }
+    minRetryDeadline = min;
+    return expired;
+  }
+
+  /** Removes every record, retries first, then new records in send order. */
+  List<PendingRecord> drain() {
+    List<PendingRecord> out = new ArrayList<>(size());
+    PendingRecord r;
+    while ((r = pollRetry()) != null) {
+      out.add(r);
+    }
+    while ((r = pollFresh()) != null) {
+      out.add(r);
+    }
+    minRetryDeadline = Instant.MAX;
+    return out;
+  }
+
+  /** How many waiting records have a sequence up to {@code lastSeq} (a flush). O(records waiting). */
+  long countUpTo(long lastSeq) {
+    long n = 0;
+    for (PendingRecord r : fresh) {
+      if (r.seq <= lastSeq) {
+        n++;
+      }
+    }
+    for (PendingRecord r : retries) {
+      if (r.seq <= lastSeq) {
+        n++;
+      }
+    }
+    return n;
+  }
+
+  /** The earliest deadline of a retry (a lower bound), or {@link Instant#MAX}. */
+  Instant minRetryDeadline() {
+    return minRetryDeadline;
+  }
+
+  int freshCount() {
+    return fresh.size();
+  }
+
+  long freshBytes() {
+    return freshBytes;
+  }
+
+  boolean hasRetries() {
+    return !retries.isEmpty();
+  }
+
+  int size() {
+    return fresh.size() + retries.size();
+  }
+
+  long bytes() {
+    return freshBytes + retryBytes;
+  }
+
+  boolean isEmpty() {
+    return fresh.isEmpty() && retries.isEmpty();
+  }
+
+  /** Counts a request carrying records of this lane as sent. */
+  void requestSent() {
+    inFlight++;
+  }
+
+  /** Counts a request carrying records of this lane as answered or given up on. */
+  void requestDone() {
+    inFlight--;
+  }
+
+  /** Requests in flight that carry records of this lane. */
+  int inFlight() {
+    return inFlight;
+  }
+
+  /** Marks the lane as no longer routed to (a new shard map or stream-level routing replaced it). */
+  void retire() {
+    retired = true;
+  }
+
+  boolean isRetired() {
+    return retired;
+  }
+
+  @Override
+  public String toString() {
+    return "Lane[" + id + ", fresh=" + fresh.size() + ", retries=" + retries.size() + ", inFlight=" + inFlight
+        + ", " + limiter + "]";
+  }
+}

@@ -1,0 +1,225 @@
+package dev.kinesisresilient.producer.internal;
+
+import dev.kinesisresilient.core.ErrorClassification;
+import dev.kinesisresilient.core.FailureReason;
+import dev.kinesisresilient.core.RecordResult;
+import dev.kinesisresilient.producer.ProducerClosedException;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.EnumMap;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.function.Consumer;
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Completes each record exactly once, with its acknowledgement or its failure, and keeps the books
+ * that completion changes: the records not yet complete ({@link #outstanding}), the buffer bytes to
+ * hand back to the accumulator, the flushes waiting for records, and the rate-limited WARN line of
+ * failures. Builds a failed record's result from its last error. Sender thread only.
+ */
+final class RecordCompleter {
+  private static final Logger LOG = LoggerFactory.getLogger(RecordCompleter.class);
+
+  /** Error code of a record that expired before it was ever sent. */
+  static final String DELIVERY_TIMEOUT_CODE = "DeliveryTimeout";
+  /** Error code of a record failed by close. */
+  static final String CLOSED_CODE = "ProducerClosed";
+  private static final Duration FAILURE_LOG_INTERVAL = Duration.ofSeconds(1);
+
+  private final ProducerSettings settings;
+  private final RecordAccumulator accumulator;
+  private final ProducerMetrics metrics;
+  private final ProducerCounters counters;
+  private final RetryTokens retryTokens;
+  private final SendMargin sendMargin;
+  private final String logPrefix;
+
+  /** Records taken from the accumulator and not complete yet. */
+  private long outstanding;
+  /** Buffer bytes of records completed this round, handed back at {@link #finishRound}. */
+  private long releasedBytes;
+  private final List<FlushState> flushes = new ArrayList<>();
+  private final Map<FailureReason, Integer> failuresToLog = new EnumMap<>(FailureReason.class);
+  private Instant nextFailureLog = Instant.MIN;
+
+  RecordCompleter(ProducerSettings settings, RecordAccumulator accumulator, ProducerMetrics metrics,
+      ProducerCounters counters, RetryTokens retryTokens, SendMargin sendMargin, String logPrefix) {
+    this.settings = settings;
+    this.accumulator = accumulator;
+    this.metrics = metrics;
+    this.counters = counters;
+    this.retryTokens = retryTokens;
+    this.sendMargin = sendMargin;
+    this.logPrefix = logPrefix;
+  }
+
+  /** Counts a record taken from the accumulator as outstanding until it completes. */
+  void accepted() {
+    outstanding++;
+  }
+
+  long outstanding() {
+    return outstanding;
+  }
+
+  /** Starts a flush that completes once {@code remaining} records of sequence up to {@code lastSeq} have. */
+  void addFlush(long lastSeq, long remaining, CompletableFuture<Void> future) {
+    flushes.add(new FlushState(lastSeq, remaining, future));
+  }
+
+  boolean hasFlushes() {
+    return !flushes.isEmpty();
+  }
+
+  /** Fails a record for {@code reason}, with the code and message of its last error. */
+  void fail(PendingRecord r, FailureReason reason, Instant now) {
+    String code;
+    String message;
+    Throwable cause = r.lastCause;
+    switch (reason) {
+      case EXPIRED:
+        code = r.lastCode != null ? r.lastCode : DELIVERY_TIMEOUT_CODE;
+        if (now.isBefore(r.deadline)) {
+          message = "not sent" + (r.attempts == 0 ? "" : " again") + ": the " + Duration.between(now, r.deadline)
+              + " left of its deliveryTimeout (" + settings.deliveryTimeout() + ") are less than answers take now "
+              + "(about " + sendMargin.margin() + ")" + (r.attempts == 0 ? ""
+                  : "; " + r.attempts + " attempt(s); last error: " + r.lastMessage);
+          break;
+        }
+        message = "deliveryTimeout (" + settings.deliveryTimeout() + ") passed "
+            + (r.attempts == 0 ? "before the record was sent"
+                : "after " + r.attempts + " attempt(s); last error: " + r.lastMessage);
+        break;
+      case CLOSED:
+        code = CLOSED_CODE;
+        message = "producer closed and its close timeout passed before the record was acknowledged"
+            + (r.attempts == 0 ? " (never sent)" : " (" + r.attempts + " attempt(s); it may have been stored)");
+        cause = new ProducerClosedException(message);
+        break;
+      default:
+        code = r.lastCode != null ? r.lastCode : ErrorClassification.OTHER;
+        message = r.lastMessage != null ? r.lastMessage : "";
+        break;
+    }
+    String metricCode = reason == FailureReason.CLOSED ? CLOSED_CODE
+        : r.lastMetricCode != null ? r.lastMetricCode : code;
+    complete(r, new RecordResult.Failed(r.record, reason, code, message, r.attempts, cause), metricCode, now);
+  }
+
+  /**
+   * Completes a record with {@code result}, once: a second result for the same record is ignored.
+   *
+   * @param metricCode the failure's metric code; null for an acknowledgement
+   */
+  void complete(PendingRecord r, RecordResult result, @Nullable String metricCode, Instant now) {
+    if (!r.markDone()) {
+      LOG.debug("{}record already complete; second result ignored", logPrefix);
+      return;
+    }
+    outstanding--;
+    releasedBytes += r.charge;
+    for (FlushState f : flushes) {
+      if (r.seq <= f.lastSeq) {
+        f.remaining--;
+      }
+    }
+    if (result instanceof RecordResult.Acknowledged ack) {
+      counters.acknowledged.incrementAndGet();
+      retryTokens.onAcknowledged();
+      metrics.writer().acknowledged(ack.shardId(), ack.attempts());
+      metrics.latency(true, r.appendTime, now);
+    } else {
+      RecordResult.Failed f = (RecordResult.Failed) result;
+      counters.failed.incrementAndGet(f.reason().ordinal());
+      metrics.writer().failed(f.reason(), Objects.requireNonNull(metricCode), f.attempts());
+      metrics.latency(false, r.appendTime, now);
+      failuresToLog.merge(f.reason(), 1, Integer::sum);
+      if (LOG.isTraceEnabled()) {
+        LOG.trace("{}record failed: {} {} ({})", logPrefix, f.reason(), f.errorCode(), f.record());
+      }
+      Consumer<? super RecordResult.Failed> handler = settings.failureHandler();
+      if (handler != null) {
+        try {
+          handler.accept(f);
+        } catch (Throwable t) {
+          if (t instanceof VirtualMachineError vme) {
+            throw vme;
+          }
+          LOG.warn("{}failure handler threw; the record's result is unchanged", logPrefix, t);
+        }
+      }
+    }
+    deliver(r, result);
+  }
+
+  private void deliver(PendingRecord r, RecordResult result) {
+    Executor ex = settings.callbackExecutor();
+    if (ex == null) {
+      r.future.complete(result);
+      return;
+    }
+    try {
+      ex.execute(() -> r.future.complete(result));
+    } catch (RejectedExecutionException e) {
+      // The user's executor is shut down or saturated. The record's result must still reach its future
+      // (no record is dropped silently), so it completes here, on the sender thread, and the caller's
+      // callbacks run here too. DEBUG only: a closing application's executor rejects every task.
+      LOG.debug("{}callback executor rejected a completion; completing on the sender thread", logPrefix, e);
+      r.future.complete(result);
+    }
+  }
+
+  /**
+   * Ends a pass of the loop: hands the completed records' buffer bytes back to the accumulator (once
+   * per pass, not per record: one lock), completes the flushes whose records are all complete, and
+   * logs the failures counted since the last report, at most once per {@link #FAILURE_LOG_INTERVAL}.
+   */
+  void finishRound(Instant now) {
+    if (releasedBytes > 0) {
+      accumulator.release(releasedBytes);
+      releasedBytes = 0;
+    }
+    if (!flushes.isEmpty()) {
+      Iterator<FlushState> it = flushes.iterator();
+      while (it.hasNext()) {
+        FlushState f = it.next();
+        if (f.remaining <= 0) {
+          it.remove();
+          f.future.complete(null);
+        }
+      }
+    }
+    if (!failuresToLog.isEmpty() && !now.isBefore(nextFailureLog)) {
+      LOG.warn("{}records failed since the last report: {}", logPrefix, failuresToLog);
+      failuresToLog.clear();
+      nextFailureLog = now.plus(FAILURE_LOG_INTERVAL);
+    }
+  }
+
+  /** When the next failure report is due, or {@link Instant#MAX} when there is nothing to report. */
+  Instant nextFailureLog() {
+    return failuresToLog.isEmpty() ? Instant.MAX : nextFailureLog;
+  }
+
+  /** A flush waiting for {@code remaining} records. */
+  private static final class FlushState {
+    final long lastSeq;
+    long remaining;
+    final CompletableFuture<Void> future;
+
+    FlushState(long lastSeq, long remaining, CompletableFuture<Void> future) {
+      this.lastSeq = lastSeq;
+      this.remaining = remaining;
+      this.future = future;
+    }
+  }
+}

@@ -1,0 +1,92 @@
+package dev.kinesisresilient.producer.internal;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.kinesisresilient.core.KinesisRecord;
+import java.math.BigInteger;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.util.Iterator;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/** Lane keeps its own books: counts, bytes and the earliest retry deadline follow every change. */
+final class LaneTest {
+  private static final Instant T0 = Instant.parse("2026-01-01T00:00:00Z");
+
+  private static PendingRecord record(long seq, int dataBytes, Instant deadline) {
+    KinesisRecord r = KinesisRecord.of("k" + seq, "x".repeat(dataBytes).getBytes(StandardCharsets.UTF_8));
+    return new PendingRecord(r, PendingRecord.entryOf(r), dataBytes, seq, BigInteger.ONE, T0, deadline);
+  }
+
+  private static Lane lane() {
+    return new Lane("shardId-000000000000", new AdaptiveRateLimiter(1000, 1 << 20, 1, T0));
+  }
+
+  @Test
+  void freshInOrder_remove_keepsBytes() {
+    Lane lane = lane();
+    lane.addFresh(record(1, 10, T0.plusSeconds(9)));
+    lane.addFresh(record(2, 20, T0.plusSeconds(9)));
+    lane.addFresh(record(3, 30, T0.plusSeconds(9)));
+    Iterator<PendingRecord> it = lane.freshInOrder();
+    it.next();
+    it.next();
+    it.remove();
+    assertThat(lane.freshCount()).isEqualTo(2);
+    assertThat(lane.freshBytes()).isEqualTo(40);
+    assertThat(lane.bytes()).isEqualTo(40);
+  }
+
+  @Test
+  void takeThenPutBackFresh_restoresHeadAndBytes() {
+    Lane lane = lane();
+    PendingRecord a = record(1, 10, T0.plusSeconds(9));
+    lane.addFresh(a);
+    lane.addFresh(record(2, 20, T0.plusSeconds(9)));
+    lane.take(a);
+    assertThat(lane.freshBytes()).isEqualTo(20);
+    lane.putBackFresh(a);
+    assertThat(lane.peekFresh()).isSameAs(a);
+    assertThat(lane.freshBytes()).isEqualTo(30);
+  }
+
+  @Test
+  void expireRetries_removesOnlyDueOnes_andTracksEarliestDeadline() {
+    Lane lane = lane();
+    PendingRecord early = record(1, 10, T0.plusSeconds(1));
+    PendingRecord late = record(2, 20, T0.plusSeconds(5));
+    lane.addRetry(late);
+    lane.addRetry(early);
+    assertThat(lane.minRetryDeadline()).isEqualTo(T0.plusSeconds(1));
+    assertThat(lane.expireRetries(T0)).isEmpty();
+    List<PendingRecord> expired = lane.expireRetries(T0.plusSeconds(1));
+    assertThat(expired).containsExactly(early);
+    assertThat(lane.minRetryDeadline()).isEqualTo(T0.plusSeconds(5));
+    assertThat(lane.bytes()).isEqualTo(20);
+    assertThat(lane.size()).isEqualTo(1);
+  }
+
+  @Test
+  void drain_takesRetriesThenFresh_andEmptiesTheBooks() {
+    Lane lane = lane();
+    PendingRecord fresh = record(1, 10, T0.plusSeconds(9));
+    PendingRecord retry = record(2, 20, T0.plusSeconds(9));
+    lane.addFresh(fresh);
+    lane.addRetry(retry);
+    assertThat(lane.drain()).containsExactly(retry, fresh);
+    assertThat(lane.isEmpty()).isTrue();
+    assertThat(lane.bytes()).isZero();
+    assertThat(lane.minRetryDeadline()).isEqualTo(Instant.MAX);
+  }
+
+  @Test
+  void pollExpiredFresh_onlyAtOrAfterTheHeadsDeadline() {
+    Lane lane = lane();
+    PendingRecord a = record(1, 10, T0.plusSeconds(1));
+    lane.addFresh(a);
+    assertThat(lane.pollExpiredFresh(T0)).isNull();
+    assertThat(lane.pollExpiredFresh(T0.plusSeconds(1))).isSameAs(a);
+    assertThat(lane.freshBytes()).isZero();
+  }
+}

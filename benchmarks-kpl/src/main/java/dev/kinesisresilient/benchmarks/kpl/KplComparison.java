@@ -120,7 +120,7 @@ public final class KplComparison {
     int seq = 0;
     try (PrintWriter csv = new PrintWriter(Files.newBufferedWriter(out.resolve("runs.csv"), StandardCharsets.UTF_8))) {
       csv.println("mode,bytes,setup,protocol,round,records,acknowledged,failed,seconds,records_per_s,cpu_s,cpu_s_per_1M,"
-          + "load_before,load_after,server_cpu_s");
+          + "load_before,load_after,server_cpu_s_whole_run");
       for (String mode : modes) {
         for (int size : sizes) {
           int n = mode.equals("steady") ? records : (size >= 1024 ? freshRecords / 2 : freshRecords);

@@ -6,6 +6,7 @@
 process.on('uncaughtException', function (err) {
   var text = String(err && (err.code || err.message))
   if (/ECONNRESET|aborted|EPIPE/.test(text) || /aborted/.test(String(err && err.message))) {
+    console.error(new Date().toISOString() + ' ignored: ' + text)
     return
   }
   console.error(err && err.stack ? err.stack : err)

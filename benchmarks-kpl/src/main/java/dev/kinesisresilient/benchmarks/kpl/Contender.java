@@ -13,9 +13,14 @@ import dev.kinesisresilient.producer.ResilientProducerBuilder;
 import java.net.URI;
 import java.nio.ByteBuffer;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
@@ -136,9 +141,16 @@ interface Contender extends AutoCloseable {
 
     @Override
     public long[] finish() {
-      kpl.flushSync();
+      kpl.flush();
+      long next = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
       while (acknowledged.get() + failed.get() < sent) {
         LockSupport.parkNanos(200_000);
+        if (System.nanoTime() - next > 0) {
+          System.err.println(Instant.now() + " KPL not done after 10 s more: outstanding " + kpl.getOutstandingRecordsCount()
+              + ", acknowledged " + acknowledged.get() + ", failed " + failed.get() + " of " + sent);
+          kpl.flush();
+          next = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        }
       }
       return new long[] {acknowledged.get(), failed.get()};
     }
@@ -196,7 +208,14 @@ interface Contender extends AutoCloseable {
       if (!batch.isEmpty()) {
         submit();
       }
-      permits.acquireUninterruptibly(IN_FLIGHT);
+      try {
+        while (!permits.tryAcquire(IN_FLIGHT, 10, TimeUnit.SECONDS)) {
+          System.err.println(Instant.now() + " calls still in flight after 10 s more: " + (IN_FLIGHT - permits.availablePermits()));
+        }
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new IllegalStateException("interrupted", e);
+      }
       permits.release(IN_FLIGHT);
       return new long[] {acknowledged.get(), failed.get()};
     }
@@ -239,7 +258,21 @@ interface Contender extends AutoCloseable {
 
     @Override
     public long[] finish() {
-      producer.flush().join();
+      CompletableFuture<Void> flushed = producer.flush();
+      while (true) {
+        try {
+          flushed.get(10, TimeUnit.SECONDS);
+          break;
+        } catch (TimeoutException e) {
+          // A stall (kinesalite not answering a request) shows in the run's log.
+          System.err.println(Instant.now() + " flush not done after 10 s more: " + producer.stats());
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          throw new IllegalStateException("interrupted", e);
+        } catch (ExecutionException e) {
+          throw new IllegalStateException("flush failed", e);
+        }
+      }
       ProducerStats s = producer.stats();
       while (s.pending() > 0) {
         LockSupport.parkNanos(200_000);

@@ -4,6 +4,7 @@ import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
 import java.io.PrintWriter;
+import java.io.StringWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -146,6 +147,10 @@ public final class KplComparison {
                 serverTicks = ProcStat.read(server.pid()).map(t -> t.own() - s0.own()).orElse(-1L);
               } catch (IOException | RuntimeException e) {
                 System.err.println("run " + key + " failed: " + e);
+                StringWriter trace = new StringWriter();
+                e.printStackTrace(new PrintWriter(trace));
+                Files.writeString(log, "harness: " + trace + "\n", StandardCharsets.UTF_8, StandardOpenOption.CREATE,
+                    StandardOpenOption.APPEND);
                 r = Optional.empty();
               }
               double after = ProcStat.loadAverage();
@@ -238,10 +243,14 @@ public final class KplComparison {
     Thread killer = new Thread(() -> {
       try {
         if (!p.waitFor(timeoutSeconds, TimeUnit.SECONDS)) {
-          System.err.println("run " + run.name() + " timed out after " + timeoutSeconds + " s");
+          System.err.println("run " + run.name() + " timed out after " + timeoutSeconds + " s (thread dump in its log)");
+          new ProcessBuilder("kill", "-QUIT", Long.toString(p.pid())).start().waitFor();
+          Thread.sleep(2000);
           p.descendants().forEach(ProcessHandle::destroyForcibly);
           p.destroyForcibly();
         }
+      } catch (IOException e) {
+        p.destroyForcibly();
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
       }

@@ -10,7 +10,10 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import dev.kinesisresilient.core.KinesisClientConfig;
+import dev.kinesisresilient.core.KinesisClientFactory;
 import software.amazon.awssdk.services.kinesis.KinesisAsyncClient;
+import software.amazon.awssdk.services.kinesis.model.ResourceInUseException;
 import software.amazon.awssdk.services.kinesis.model.StreamStatus;
 
 /**
@@ -26,7 +29,11 @@ final class Kinesalite implements AutoCloseable {
   private Kinesalite(Process process, URI endpoint) {
     this.process = process;
     this.endpoint = endpoint;
-    this.admin = Contender.client(endpoint);
+    // Short timeouts: a request kinesalite leaves unanswered (seen right after start) is tried again.
+    this.admin = KinesisClientFactory.create(KinesisClientConfig.forLocalEndpoint(endpoint).toBuilder()
+        .attemptTimeout(Duration.ofSeconds(5))
+        .apiCallTimeout(Duration.ofSeconds(5))
+        .build());
   }
 
   /** Installs kinesalite with {@code npm ci} unless it is there. */
@@ -82,7 +89,19 @@ final class Kinesalite implements AutoCloseable {
 
   /** Creates a stream and waits until it is ACTIVE. */
   void createStream(String name, int shards) {
-    admin.createStream(b -> b.streamName(name).shardCount(shards)).join();
+    for (int attempt = 1; ; attempt++) {
+      try {
+        admin.createStream(b -> b.streamName(name).shardCount(shards)).join();
+        break;
+      } catch (RuntimeException e) {
+        if (attempt == 3 || e.getCause() instanceof ResourceInUseException) {
+          if (e.getCause() instanceof ResourceInUseException) {
+            break; // an earlier attempt created it
+          }
+          throw e;
+        }
+      }
+    }
     long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
     while (admin.describeStreamSummary(b -> b.streamName(name)).join().streamDescriptionSummary().streamStatus()
         != StreamStatus.ACTIVE) {

@@ -239,7 +239,7 @@ public final class KplComparison {
     pb.environment().put("AWS_CBOR_DISABLE", "true");
     Process p = pb.start();
     @Nullable RunResult result = null;
-    long timeoutSeconds = 120 + (records + warmup) / 500L;
+    long timeoutSeconds = 60 + (records + warmup) / 1000L;
     Thread killer = new Thread(() -> {
       try {
         if (!p.waitFor(timeoutSeconds, TimeUnit.SECONDS)) {

@@ -88,7 +88,7 @@ final class Report {
           }
           Cell x = c.get();
           sb.append(' ').append(number(x.recordsPerSecond())).append(" | ").append(number(x.cpuSecondsPerMillion())).append(" |");
-          failed.add(String.format(Locale.ROOT, "%,d", x.failed()) + (x.missing() > 0 ? " (" + x.missing() + " runs lost)" : ""));
+          failed.add(String.format(Locale.ROOT, "%,d", x.failed()) + (x.missing() > 0 ? " (" + x.missing() + (x.missing() == 1 ? " run lost)" : " runs lost)") : ""));
           before.add(x.loadBefore());
           after.add(x.loadAfter());
         }

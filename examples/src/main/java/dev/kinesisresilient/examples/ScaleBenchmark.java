@@ -69,6 +69,25 @@ final class ScaleBenchmark {
     return t;
   }
 
+  /** CPU time of the live threads whose names start with {@code prefix}; -1 for all but the service's. */
+  private static long threadCpuNanos(String prefix) {
+    long t = 0;
+    long[] ids = THREADS.getAllThreadIds();
+    ThreadInfo[] infos = THREADS.getThreadInfo(ids);
+    for (int i = 0; i < ids.length; i++) {
+      ThreadInfo info = infos[i];
+      if (info == null) {
+        continue;
+      }
+      String name = info.getThreadName();
+      boolean service = name.startsWith("bench-service") || name.startsWith("bench-rtt");
+      if (prefix.isEmpty() ? !service : name.startsWith(prefix)) {
+        t += Math.max(0, THREADS.getThreadCpuTime(ids[i]));
+      }
+    }
+    return t;
+  }
+
   /** Client CPU so far: the process's minus the service threads' (which must stay alive while measured). */
   private static long clientCpuNanos() {
     return processCpuNanos() - serviceCpuNanos();
@@ -116,6 +135,8 @@ final class ScaleBenchmark {
     double[][] rate = new double[2][rounds];
     double[][] firstAck = new double[2][rounds];
     double[][] heap = new double[2][rounds];
+    double[][] javaCpu = new double[2][rounds];
+    double[][] senderCpu = new double[2][rounds];
     for (int round = 0; round <= rounds; round++) {
       for (int k = 0; k < 2; k++) {
         int which = round % 2 == 0 ? k : 1 - k;
@@ -129,26 +150,39 @@ final class ScaleBenchmark {
         rate[which][round - 1] = m[1];
         firstAck[which][round - 1] = m[2];
         heap[which][round - 1] = m[3];
-        System.out.printf("round %d %4d shards: client CPU %.2f us/record, %,.0f records/s, first ack after %.1f ms, "
-            + "producer heap %,.0f bytes (%,.0f per shard)%n", round, shardCounts[which], m[0], m[1], m[2], m[3],
-            m[3] / shardCounts[which]);
+        javaCpu[which][round - 1] = m[4];
+        senderCpu[which][round - 1] = m[5];
+        System.out.printf("round %d %4d shards: client CPU %.2f us/record (Java threads %.2f, sender %.2f), %,.0f "
+            + "records/s, first ack after %.1f ms, producer heap %,.0f bytes (%,.0f per shard)%n", round,
+            shardCounts[which], m[0], m[4], m[5], m[1], m[2], m[3], m[3] / shardCounts[which]);
       }
     }
     for (int which = 0; which < 2; which++) {
-      System.out.printf("median %4d shards: client CPU %.2f us/record (%s), %,.0f records/s (%s), first ack %.1f ms, "
-          + "producer heap %,.0f bytes%n", shardCounts[which], median(cpu[which]), range(cpu[which], "%.2f"),
-          median(rate[which]), range(rate[which], "%,.0f"), median(firstAck[which]), median(heap[which]));
+      System.out.printf("median %4d shards: client CPU %.2f us/record (%s; Java threads %.2f, sender %.2f), %,.0f "
+          + "records/s (%s), first ack %.1f ms, producer heap %,.0f bytes%n", shardCounts[which], median(cpu[which]),
+          range(cpu[which], "%.2f"), median(javaCpu[which]), median(senderCpu[which]), median(rate[which]),
+          range(rate[which], "%,.0f"), median(firstAck[which]), median(heap[which]));
     }
     double[] ratios = new double[rounds];
     for (int i = 0; i < rounds; i++) {
       ratios[i] = cpu[1][i] / cpu[0][i];
     }
+    double[] javaRatios = new double[rounds];
+    double[] senderRatios = new double[rounds];
+    for (int i = 0; i < rounds; i++) {
+      javaRatios[i] = javaCpu[1][i] / javaCpu[0][i];
+      senderRatios[i] = senderCpu[1][i] / senderCpu[0][i];
+    }
     System.out.printf("CPU per record 1,000 vs 4 shards: median of the rounds' ratios %.2f (%s; target <= 1.2); "
-        + "heap per extra shard %,.0f bytes%n", median(ratios), range(ratios, "%.2f"),
-        (median(heap[1]) - median(heap[0])) / 996);
+        + "Java threads only %.2f, sender thread %.2f; heap per extra shard %,.0f bytes%n", median(ratios),
+        range(ratios, "%.2f"), median(javaRatios), median(senderRatios), (median(heap[1]) - median(heap[0])) / 996);
   }
 
-  /** Returns {CPU us per record, records/s, ms from build() to the first acknowledgement, producer heap bytes}. */
+  /**
+   * Returns {client CPU us per record, records/s, ms from build() to the first acknowledgement, producer heap
+   * bytes, us per record of the Java threads but the service's (ThreadMXBean: no GC or JIT), us per record of
+   * the sender thread}.
+   */
   private static double[] scaleRun(List<KinesisRecord> rs, int shards, int round) {
     MemoryMXBean mem = ManagementFactory.getMemoryMXBean();
     FakeKinesisAsyncClient fake = FakeKinesisAsyncClient.builder().enforceShardLimits(false).stream("bench", shards)
@@ -156,6 +190,7 @@ final class ScaleBenchmark {
     try (ServiceThreadKinesis kinesis = new ServiceThreadKinesis(fake)) {
       long baseline = heapAfterGc(mem);
       long cpu0 = clientCpuNanos();
+      long java0 = threadCpuNanos("");
       long built = System.nanoTime();
       ResilientProducer p = ResilientProducer.builder(kinesis).streamName("bench")
           .clientId("bench-scale-" + shards + "-" + round)
@@ -170,6 +205,8 @@ final class ScaleBenchmark {
       p.flush().join();
       long end = System.nanoTime();
       long cpu = clientCpuNanos() - cpu0;
+      long javaThreads = threadCpuNanos("") - java0;
+      long sender = threadCpuNanos("kinesis-resilient-sender-");
       ProducerStats st = p.stats();
       if (st.acknowledged() != rs.size() || fake.storedRecords("bench").size() != rs.size()) {
         throw new IllegalStateException("acknowledged " + st.acknowledged() + " of " + rs.size());
@@ -184,7 +221,7 @@ final class ScaleBenchmark {
         throw new IllegalStateException();
       }
       return new double[] {cpu / 1e3 / rs.size(), rs.size() / ((end - start) / 1e9), (firstAck.get() - built) / 1e6,
-          with - without};
+          with - without, javaThreads / 1e3 / rs.size(), sender / 1e3 / rs.size()};
     }
   }
 
@@ -210,7 +247,19 @@ final class ScaleBenchmark {
     long start = System.nanoTime();
     long end = start + TimeUnit.SECONDS.toNanos(seconds);
     long n = 0;
+    List<Long> throttledPerSecond = new ArrayList<>();
+    long nextSample = start + TimeUnit.SECONDS.toNanos(1);
+    long throttledBefore = 0;
     while (System.nanoTime() < end) {
+      if (System.nanoTime() >= nextSample) {
+        long t = 0;
+        for (ResilientProducer p : ps) {
+          t += p.stats().throttledEntries();
+        }
+        throttledPerSecond.add(t - throttledBefore);
+        throttledBefore = t;
+        nextSample += TimeUnit.SECONDS.toNanos(1);
+      }
       long due = start + (long) (n * (1e9 / (2 * capacity)));
       long wait = due - System.nanoTime();
       if (wait > 0) {
@@ -255,6 +304,7 @@ final class ScaleBenchmark {
       squares += (double) a * a;
     }
     double jain = sum * sum / (producers * squares);
+    System.out.printf("  throttled entries per second: %s%n", throttledPerSecond);
     System.out.printf("shared: goodput %.1f%% of capacity (target >= 95%%), throttled %.2f%% of %,d entries sent "
             + "(target <= 5%%), Jain's fairness %.3f (target >= 0.9), lost %d%n", 100.0 * totalAcked / (elapsed * capacity),
         100.0 * throttled / entries, entries, jain, lost);
@@ -278,9 +328,10 @@ final class ScaleBenchmark {
         for (int k = 0; k < 2; k++) {
           boolean limited = (round % 2 == 0) == (k == 0);
           double[] m = rateLimitedRun(rs, limited, aggregate, round);
-          System.out.printf("%s %d %s, %s: client CPU %.2f us/record, %,.0f records/s, throttled entries %,.0f%n",
-              round == 0 ? "warm-up" : "round", round, aggregate ? "aggregated 1,000-byte" : "plain 100-byte",
-              limited ? "limits binding" : "limits raised ", m[0], m[1], m[2]);
+          System.out.printf("%s %d %s, %s: client CPU %.2f us/record (sender %.2f), %,.0f records/s, throttled "
+              + "entries %,.0f, %,.0f requests (%.1f records each)%n", round == 0 ? "warm-up" : "round", round,
+              aggregate ? "aggregated 1,000-byte" : "plain 100-byte", limited ? "limits binding" : "limits raised ",
+              m[0], m[3], m[1], m[2], m[4], rs.size() / m[4]);
           if (round > 0) {
             cpu[limited ? 1 : 0][round - 1] = m[0];
             rate[limited ? 1 : 0][round - 1] = m[1];
@@ -298,7 +349,10 @@ final class ScaleBenchmark {
     }
   }
 
-  /** Returns {client CPU us per record, records/s, throttled entries}. */
+  /**
+   * Returns {client CPU us per record, records/s, throttled entries, sender thread's CPU us per record,
+   * PutRecords requests}.
+   */
   private static double[] rateLimitedRun(List<KinesisRecord> rs, boolean limited, boolean aggregate, int round) {
     FakeKinesisAsyncClient fake = FakeKinesisAsyncClient.builder().enforceShardLimits(limited).stream("bench", 4)
         .build();
@@ -319,12 +373,14 @@ final class ScaleBenchmark {
       p.flush().join();
       long end = System.nanoTime();
       long cpu = clientCpuNanos() - cpu0;
+      long sender = threadCpuNanos("kinesis-resilient-sender-");
       ProducerStats st = p.stats();
       p.close(Duration.ofSeconds(10));
       if (st.acknowledged() != rs.size()) {
         throw new IllegalStateException("acknowledged " + st.acknowledged() + " of " + rs.size() + ": " + st);
       }
-      return new double[] {cpu / 1e3 / rs.size(), rs.size() / ((end - start) / 1e9), st.throttledEntries()};
+      return new double[] {cpu / 1e3 / rs.size(), rs.size() / ((end - start) / 1e9), st.throttledEntries(),
+          sender / 1e3 / rs.size(), fake.putRecordsRequests().size()};
     }
   }
 }

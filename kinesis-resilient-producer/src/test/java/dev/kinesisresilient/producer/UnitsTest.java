@@ -183,12 +183,15 @@ final class UnitsTest {
   /**
    * Issue 14's targets on a simulated shard (1,000 records/s, a one-second burst bucket, answers after
    * 5 ms): {@code producers} producers, each with its own limiter, offered twice the shard's capacity in
-   * all for 30 s. Each millisecond every producer offers its share and sends what its limiter lets
-   * through; the shard stores what its bucket allows and throttles the rest; throttled records go back
-   * to the front of their producer's queue after 10 ms. Deterministic: no clock but the simulated one.
+   * all for 30 s. Every producer is offered its share each millisecond and, once per 20 ms linger time
+   * at its own phase, sends what its limiter lets through; the shard stores what its bucket allows and
+   * throttles the rest; throttled records go back to their producer's queue after a backoff of 10 to
+   * 100 ms. Deterministic: no clock but the simulated one, a seeded random source.
    *
    * @return {acknowledged per producer..., entries sent, entries throttled}
    */
+  private static final int LINGER_MS = 20;
+
   private static long[] simulateShard(int producers, long seed) {
     java.util.SplittableRandom random = new java.util.SplittableRandom(seed);
     AdaptiveRateLimiter[] limiters = new AdaptiveRateLimiter[producers];
@@ -202,7 +205,7 @@ final class UnitsTest {
     long shardTokens = 1000;
     // answers due: {time ms, producer, stored (1) or throttled (0)}
     java.util.ArrayDeque<long[]> answers = new java.util.ArrayDeque<>();
-    java.util.ArrayDeque<long[]> retries = new java.util.ArrayDeque<>();
+    java.util.PriorityQueue<long[]> retries = new java.util.PriorityQueue<>((a, b) -> Long.compare(a[0], b[0]));
     int[] order = new int[producers];
     for (int j = 0; j < producers; j++) {
       order[j] = j;
@@ -218,11 +221,11 @@ final class UnitsTest {
           limiters[j].onSuccess(1);
         } else {
           limiters[j].onThrottled(now);
-          retries.addLast(new long[] {ms + 10, j});
+          retries.add(new long[] {ms + 10 + random.nextInt(90), j});
         }
       }
-      while (!retries.isEmpty() && retries.peekFirst()[0] <= ms) {
-        queued[(int) retries.pollFirst()[1]]++;
+      while (!retries.isEmpty() && retries.peek()[0] <= ms) {
+        queued[(int) retries.poll()[1]]++;
       }
       for (int k = producers - 1; k > 0; k--) { // who reaches the shard first varies
         int r = random.nextInt(k + 1);
@@ -235,6 +238,9 @@ final class UnitsTest {
         long whole = (long) owed[j];
         owed[j] -= whole;
         queued[j] += whole;
+        if ((ms + 5 * j) % LINGER_MS != 0) {
+          continue; // each producer sends once per linger time, at its own phase
+        }
         while (queued[j] > 0 && limiters[j].tryAcquire(100, now)) {
           queued[j]--;
           acked[producers]++;

@@ -88,6 +88,50 @@ final class ScaleBenchmark {
     return t;
   }
 
+  /**
+   * CPU time in clock ticks (usually 10 ms) of every thread of this process, JVM-internal ones (GC, JIT)
+   * included, from /proc/self/task/N/stat, summed by thread name with digits dropped; empty where there is
+   * no /proc.
+   */
+  static java.util.Map<String, Long> procThreadTicks() {
+    java.util.Map<String, Long> out = new java.util.TreeMap<>();
+    java.io.File[] tasks = new java.io.File("/proc/self/task").listFiles();
+    if (tasks == null) {
+      return out;
+    }
+    for (java.io.File task : tasks) {
+      try {
+        String stat = java.nio.file.Files.readString(task.toPath().resolve("stat"));
+        int open = stat.indexOf('(');
+        int close = stat.lastIndexOf(')');
+        String name = stat.substring(open + 1, close).replaceAll("[0-9]+", "#");
+        String[] f = stat.substring(close + 2).split(" ");
+        long ticks = Long.parseLong(f[11]) + Long.parseLong(f[12]); // utime, stime (fields 14 and 15)
+        out.merge(name, ticks, Long::sum);
+      } catch (java.io.IOException | RuntimeException e) {
+        // the thread ended meanwhile
+      }
+    }
+    return out;
+  }
+
+  /** The thread groups that used the most ticks between two {@link #procThreadTicks()} readings. */
+  static String topThreads(java.util.Map<String, Long> before, java.util.Map<String, Long> after, int n) {
+    List<java.util.Map.Entry<String, Long>> d = new ArrayList<>();
+    for (java.util.Map.Entry<String, Long> e : after.entrySet()) {
+      long delta = e.getValue() - before.getOrDefault(e.getKey(), 0L);
+      if (delta > 0) {
+        d.add(java.util.Map.entry(e.getKey(), delta));
+      }
+    }
+    d.sort((a, b) -> Long.compare(b.getValue(), a.getValue()));
+    StringBuilder b = new StringBuilder();
+    for (int i = 0; i < Math.min(n, d.size()); i++) {
+      b.append(i == 0 ? "" : ", ").append(d.get(i).getKey()).append(' ').append(d.get(i).getValue() * 10).append(" ms");
+    }
+    return b.toString();
+  }
+
   /** Client CPU so far: the process's minus the service threads' (which must stay alive while measured). */
   private static long clientCpuNanos() {
     return processCpuNanos() - serviceCpuNanos();
@@ -324,17 +368,21 @@ final class ScaleBenchmark {
       }
       double[][] cpu = new double[2][rounds];
       double[][] rate = new double[2][rounds];
+      double[][] noJit = new double[2][rounds];
+      double[][] senderCpu = new double[2][rounds];
       for (int round = 0; round <= rounds; round++) {
         for (int k = 0; k < 2; k++) {
           boolean limited = (round % 2 == 0) == (k == 0);
           double[] m = rateLimitedRun(rs, limited, aggregate, round);
-          System.out.printf("%s %d %s, %s: client CPU %.2f us/record (sender %.2f), %,.0f records/s, throttled "
-              + "entries %,.0f, %,.0f requests (%.1f records each)%n", round == 0 ? "warm-up" : "round", round,
-              aggregate ? "aggregated 1,000-byte" : "plain 100-byte", limited ? "limits binding" : "limits raised ",
-              m[0], m[3], m[1], m[2], m[4], rs.size() / m[4]);
+          System.out.printf("%s %d %s, %s: client CPU %.2f us/record (without the JIT compiler's %.2f, sender %.2f), "
+              + "%,.0f records/s, throttled entries %,.0f, %,.0f requests (%.1f records each)%n",
+              round == 0 ? "warm-up" : "round", round, aggregate ? "aggregated 1,000-byte" : "plain 100-byte",
+              limited ? "limits binding" : "limits raised ", m[0], m[5], m[3], m[1], m[2], m[4], rs.size() / m[4]);
           if (round > 0) {
             cpu[limited ? 1 : 0][round - 1] = m[0];
             rate[limited ? 1 : 0][round - 1] = m[1];
+            noJit[limited ? 1 : 0][round - 1] = m[5];
+            senderCpu[limited ? 1 : 0][round - 1] = m[3];
           }
         }
       }
@@ -342,16 +390,24 @@ final class ScaleBenchmark {
       for (int i = 0; i < rounds; i++) {
         ratios[i] = cpu[1][i] / cpu[0][i];
       }
+      double[] noJitRatios = new double[rounds];
+      double[] senderRatios = new double[rounds];
+      for (int i = 0; i < rounds; i++) {
+        noJitRatios[i] = noJit[1][i] / noJit[0][i];
+        senderRatios[i] = senderCpu[1][i] / senderCpu[0][i];
+      }
       System.out.printf("median %s: limits binding %.2f us/record (%,.0f records/s), raised %.2f us/record (%,.0f "
-              + "records/s); median ratio %.2f (%s; target <= 1.1)%n", aggregate ? "aggregated 1,000-byte"
+              + "records/s); median ratio %.2f (%s; target <= 1.1); without the JIT compiler's CPU %.2f vs %.2f us/record, "
+              + "ratio %.2f; sender thread %.2f vs %.2f, ratio %.2f%n", aggregate ? "aggregated 1,000-byte"
               : "plain 100-byte", median(cpu[1]), median(rate[1]), median(cpu[0]), median(rate[0]), median(ratios),
-          range(ratios, "%.2f"));
+          range(ratios, "%.2f"), median(noJit[1]), median(noJit[0]), median(noJitRatios), median(senderCpu[1]),
+          median(senderCpu[0]), median(senderRatios));
     }
   }
 
   /**
    * Returns {client CPU us per record, records/s, throttled entries, sender thread's CPU us per record,
-   * PutRecords requests}.
+   * PutRecords requests, client CPU us per record without the JIT compiler threads'}.
    */
   private static double[] rateLimitedRun(List<KinesisRecord> rs, boolean limited, boolean aggregate, int round) {
     FakeKinesisAsyncClient fake = FakeKinesisAsyncClient.builder().enforceShardLimits(limited).stream("bench", 4)
@@ -365,6 +421,7 @@ final class ScaleBenchmark {
       }
       ResilientProducer p = b.build();
       System.gc();
+      java.util.Map<String, Long> ticks0 = procThreadTicks();
       long cpu0 = clientCpuNanos();
       long start = System.nanoTime();
       for (KinesisRecord r : rs) {
@@ -374,13 +431,21 @@ final class ScaleBenchmark {
       long end = System.nanoTime();
       long cpu = clientCpuNanos() - cpu0;
       long sender = threadCpuNanos("kinesis-resilient-sender-");
+      java.util.Map<String, Long> ticks1 = procThreadTicks();
+      long jitNanos = 0;
+      for (java.util.Map.Entry<String, Long> e : ticks1.entrySet()) {
+        if (e.getKey().contains("CompilerThre")) {
+          jitNanos += (e.getValue() - ticks0.getOrDefault(e.getKey(), 0L)) * 10_000_000L;
+        }
+      }
+      System.out.printf("    CPU by thread (/proc, 10 ms ticks): %s%n", topThreads(ticks0, ticks1, 6));
       ProducerStats st = p.stats();
       p.close(Duration.ofSeconds(10));
       if (st.acknowledged() != rs.size()) {
         throw new IllegalStateException("acknowledged " + st.acknowledged() + " of " + rs.size() + ": " + st);
       }
       return new double[] {cpu / 1e3 / rs.size(), rs.size() / ((end - start) / 1e9), st.throttledEntries(),
-          sender / 1e3 / rs.size(), fake.putRecordsRequests().size()};
+          sender / 1e3 / rs.size(), fake.putRecordsRequests().size(), (cpu - jitNanos) / 1e3 / rs.size()};
     }
   }
 }

@@ -16,7 +16,7 @@ import org.jspecify.annotations.Nullable;
  * <p>Thread-safe. Its state changes no result: a per-thread MD5 instance, reset after every use, and a
  * bounded cache of recent partition keys' hash keys ({@value #CACHE_SLOTS} entries of keys up to
  * {@value #MAX_CACHED_KEY_CHARS} characters, at most about 0.6 MiB), so that a producer writing many
- * records under a few keys hashes each key once instead of once per record.
+ * records under a few keys hashes each key about twice instead of once per record.
  *
  * <pre>{@code
  * BigInteger h = HashKeys.of(record);          // 0 .. 2^128-1
@@ -47,6 +47,14 @@ public final class HashKeys {
    * each entry holds a key of at most {@link #MAX_CACHED_KEY_CHARS} characters and its 128-bit value.
    */
   private static final CachedKey[] CACHE = new CachedKey[CACHE_SLOTS];
+
+  /**
+   * Admission: a key enters its slot only when the slot last saw its {@code hashCode} too, that is on
+   * its second hash in a row there. Keys that never repeat (unique per record) then cost an int write,
+   * not an entry allocated and a reference stored into this long-lived array (which G1 pays for in
+   * its write barrier and card refinement). Races are benign as in {@link #CACHE}.
+   */
+  private static final int[] SEEN = new int[CACHE_SLOTS];
 
   /** One cache entry. Immutable. */
   private static final class CachedKey {
@@ -115,7 +123,11 @@ public final class HashKeys {
       return cached.hashKey;
     }
     BigInteger hashKey = digest(partitionKey);
-    CACHE[slot] = new CachedKey(partitionKey, hashKey);
+    if (SEEN[slot] == h) {
+      CACHE[slot] = new CachedKey(partitionKey, hashKey);
+    } else {
+      SEEN[slot] = h;
+    }
     return hashKey;
   }
 

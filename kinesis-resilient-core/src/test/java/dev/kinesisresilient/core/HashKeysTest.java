@@ -53,7 +53,10 @@ final class HashKeysTest {
   void md5_repeatedKey_servedFromTheCache() {
     String key = "repeated-key-" + System.identityHashCode(this);
     BigInteger first = HashKeys.md5(key);
+    assertThat(HashKeys.isCached(key)).as("admitted on its second hash only").isFalse();
+    assertThat(HashKeys.md5(key)).isEqualTo(first);
     assertThat(HashKeys.isCached(key)).isTrue();
+    first = HashKeys.md5(key);
     assertThat(HashKeys.md5(new String(key.toCharArray()))).as("an equal key, another instance").isSameAs(first);
   }
 
@@ -80,10 +83,11 @@ final class HashKeysTest {
   void md5_cache_bounded_andLongKeysNotKept() {
     for (int i = 0; i < 3 * HashKeys.CACHE_SLOTS; i++) {
       HashKeys.md5("bound-" + i);
+      HashKeys.md5("bound-" + i);
     }
     assertThat(HashKeys.cachedKeys()).isLessThanOrEqualTo(HashKeys.CACHE_SLOTS);
     String longKey = "x".repeat(HashKeys.MAX_CACHED_KEY_CHARS + 1);
-    assertThat(HashKeys.md5(longKey)).isEqualTo(HashKeys.md5(longKey));
+    assertThat(HashKeys.md5(longKey)).isEqualTo(HashKeys.md5(longKey)).isEqualTo(HashKeys.md5(longKey));
     assertThat(HashKeys.isCached(longKey)).isFalse();
   }
 

@@ -563,7 +563,10 @@ public final class FakeKinesisAsyncClient implements KinesisAsyncClient {
       for (FakeShard s : requireStream(streamName).shards) {
         all.addAll(s.records);
       }
-      all.sort((a, b) -> new BigInteger(a.sequenceNumber()).compareTo(new BigInteger(b.sequenceNumber())));
+      // Sequence numbers are decimals without leading zeros: the shorter is smaller, equal lengths compare
+      // as text (no BigInteger parsed per comparison).
+      all.sort(java.util.Comparator.comparingInt((StoredRecord r) -> r.sequenceNumber().length())
+          .thenComparing(StoredRecord::sequenceNumber));
       return List.copyOf(all);
     }
   }

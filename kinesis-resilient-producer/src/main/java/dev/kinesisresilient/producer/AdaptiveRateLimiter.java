@@ -19,8 +19,9 @@ import org.jspecify.annotations.Nullable;
  * (which took four decreases to bind).
  *
  * <p><b>Increase.</b> By {@value #INCREASE} of the nominal rate per second's worth of acknowledged
- * records (an aggregate counts its bytes' share), only while the limiter held records back within the
- * last {@link #LIMITED_MEMORY}: no probing with capacity nobody asks for. After a decrease from below
+ * records (an aggregate counts its bytes' share), only while the limiter held records back (refused
+ * them, or made the sender wait for tokens) within the last {@link #LIMITED_MEMORY}: no probing with
+ * capacity nobody asks for. After a decrease from below
  * {@value #SHARED_BELOW} of the nominal rate the shard is shared with other writers (alone, a producer
  * is throttled only near the full rate); each of them probes, and together they would overshoot the
  * shard several times as fast, so for {@link #SHARED_SLOW_FOR} after such a decrease the limiter grows
@@ -77,7 +78,7 @@ final class AdaptiveRateLimiter {
   private @Nullable Instant lastDecrease;
   /** Set when a request was refused; reset by each increase of the stream-level limiter. */
   private boolean limited;
-  /** When a request was last refused, null before the first. */
+  /** When records were last held back (refused, or told to wait), null before the first time. */
   private @Nullable Instant lastRefused;
   /** Whether the last decrease came from well below the nominal rate (the shard is shared). */
   private boolean shared;
@@ -209,7 +210,11 @@ final class AdaptiveRateLimiter {
     return Math.max(0, tokBytes / SCALE);
   }
 
-  /** When {@link #canTake} will first be true for these amounts, if nothing else is taken. */
+  /**
+   * When {@link #canTake} will first be true for these amounts, if nothing else is taken. A time
+   * later than {@code now} counts as holding records back (the caller waits for this limiter), as a
+   * refused {@link #canTake} or {@link #tryAcquire} does.
+   */
   Instant availableAt(int records, long bytes, Instant now) {
     refill(now);
     long needRecords = Math.min(records, rateRecords) * SCALE - tokRecords;
@@ -220,6 +225,9 @@ final class AdaptiveRateLimiter {
     }
     if (needBytes > 0) {
       nanos = Math.max(nanos, ceilDiv(needBytes, rateBytes));
+    }
+    if (nanos > 0) {
+      refused(now); // records wait for this limiter: it holds them back
     }
     return now.plusNanos(nanos);
   }

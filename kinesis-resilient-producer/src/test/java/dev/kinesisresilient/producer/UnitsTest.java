@@ -154,6 +154,15 @@ final class UnitsTest {
     double grown = l.factor();
     l.onSuccess(1000);
     assertThat(l.factor()).as("a second after the last refusal: no longer limited").isEqualTo(grown);
+    Instant waited = refusedAt.plus(AdaptiveRateLimiter.LIMITED_MEMORY).plusMillis(1);
+    for (int i = 0; i < (int) l.recordsPerSecond(); i++) {
+      assertThat(l.tryAcquire(1, waited)).isTrue(); // the whole bucket, never refused
+    }
+    l.onSuccess(100);
+    assertThat(l.factor()).as("nothing held back yet").isEqualTo(grown);
+    assertThat(l.availableAt(1, 1, waited)).as("the next record waits").isAfter(waited);
+    l.onSuccess(100);
+    assertThat(l.factor()).as("the sender waits for tokens: limited, grows").isGreaterThan(grown);
   }
 
   @Test

@@ -21,10 +21,11 @@ import org.jspecify.annotations.Nullable;
  * <p><b>Increase.</b> By {@value #INCREASE} of the nominal rate per second's worth of acknowledged
  * records (an aggregate counts its bytes' share), only while the limiter held records back (refused
  * them, or made the sender wait for tokens) within the last {@link #LIMITED_MEMORY}: no probing with
- * capacity nobody asks for. After a decrease from below
- * {@value #SHARED_BELOW} of the nominal rate the shard is shared with other writers (alone, a producer
- * is throttled only near the full rate); each of them probes, and together they would overshoot the
- * shard several times as fast, so for {@link #SHARED_SLOW_FOR} after such a decrease the limiter grows
+ * capacity nobody asks for. A throttle while this limiter had been letting through less than {@value
+ * #SHARED_BELOW} of the nominal rate means the shard is shared with other writers (alone, a producer
+ * is throttled only near the full rate, or by late answers to what it sent at that rate); each of
+ * them probes, and together they would overshoot the shard several times as fast, so for {@link
+ * #SHARED_SLOW_FOR} after such a decrease the limiter grows
  * {@value #SHARED_INCREASE_DIVISOR} times slower. Once no decrease came for that long, or the factor
  * is back above {@value #SHARED_BELOW}, it grows at the full rate again (the others may have gone).
  *
@@ -248,7 +249,9 @@ final class AdaptiveRateLimiter {
     lastDecrease = now;
     double used = usedShare(now);
     double from = used < 0 ? factor : Math.max(factor * USED_FLOOR, Math.min(factor, used));
-    shared = maxFactor <= 1.0 && from < SHARED_BELOW;
+    // What it actually sent decides, not the factor: a producer alone is cut several times in a row by
+    // the throttles of requests it sent before its first cut, but it was sending at the full rate.
+    shared = maxFactor <= 1.0 && used >= 0 && used < SHARED_BELOW;
     factor = Math.max(MIN_FACTOR, from * DECREASE);
     applyFactor();
   }

@@ -189,6 +189,23 @@ final class UnitsTest {
         .isCloseTo(before + step, org.assertj.core.data.Offset.offset(1e-9));
   }
 
+  @Test
+  void limiter_aloneCutSeveralTimesByLateThrottles_notTakenForShared_growsAtFullSpeed() {
+    AdaptiveRateLimiter l = new AdaptiveRateLimiter(1000, BatchLimits.MIB, 1.0, T0);
+    Instant t = send(l, T0, 1000, 1000);
+    for (int i = 0; i < 3; i++) { // answers to what it sent at the full rate keep coming back throttled
+      l.onThrottled(t.plus(AdaptiveRateLimiter.DECREASE_SPACING.multipliedBy(i)));
+    }
+    assertThat(l.factor()).isCloseTo(0.343, org.assertj.core.data.Offset.offset(1e-9));
+    Instant soon = t.plusMillis(300);
+    while (l.tryAcquire(100, soon)) {
+      // held back
+    }
+    l.onSuccess(100);
+    assertThat(l.factor()).as("full step: it sent at the full rate, nobody else shares the shard")
+        .isCloseTo(0.343 + AdaptiveRateLimiter.INCREASE * 0.1, org.assertj.core.data.Offset.offset(1e-9));
+  }
+
   /**
    * Issue 14's targets on a simulated shard (1,000 records/s, a one-second burst bucket, answers after
    * 5 ms): {@code producers} producers, each with its own limiter, offered twice the shard's capacity in

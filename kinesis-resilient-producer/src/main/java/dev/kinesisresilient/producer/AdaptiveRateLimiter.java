@@ -13,7 +13,8 @@ import org.jspecify.annotations.Nullable;
  * <p><b>Decrease.</b> When the service throttles (at most once per {@link #DECREASE_SPACING}, so one
  * throttling episode reported by many responses counts once), the factor becomes {@value #DECREASE}
  * of the rate this limiter actually let through over the last half second to second (two {@link
- * #WINDOW} windows), when that is below the factor; but at least {@value #USED_FLOOR} of the factor,
+ * #WINDOW} windows), when that is below {@value #USED_BELOW} of the factor (else of the factor); but
+ * at least {@value #USED_FLOOR} of the factor,
  * since a few records after a quiet spell are no measure. A producer using a quarter of a shard it
  * shares with three others thus slows down from what it sends, not from a full limit it did not use
  * (which took four decreases to bind).
@@ -53,6 +54,8 @@ final class AdaptiveRateLimiter {
    * a few records after a quiet spell are no measure of what the shard can take.
    */
   static final double USED_FLOOR = 0.25;
+  /** A decrease starts from the rate let through only when that is below this share of the factor. */
+  static final double USED_BELOW = 0.8;
   /** How many times slower a limiter grows while it shares its shard. */
   static final int SHARED_INCREASE_DIVISOR = 4;
   /**
@@ -248,7 +251,9 @@ final class AdaptiveRateLimiter {
     }
     lastDecrease = now;
     double used = usedShare(now);
-    double from = used < 0 ? factor : Math.max(factor * USED_FLOOR, Math.min(factor, used));
+    // Only a rate well below the limit says the limit was not used; a limit that grew lately is ahead of
+    // the rate measured over the last second, and cutting from that lagging rate would cut too deep.
+    double from = used < 0 || used >= factor * USED_BELOW ? factor : Math.max(factor * USED_FLOOR, used);
     // What it actually sent decides, not the factor: a producer alone is cut several times in a row by
     // the throttles of requests it sent before its first cut, but it was sending at the full rate.
     shared = maxFactor <= 1.0 && used >= 0 && used < SHARED_BELOW;

@@ -20,9 +20,7 @@ import org.jspecify.annotations.Nullable;
  * (which took four decreases to bind).
  *
  * <p><b>Increase.</b> By {@value #INCREASE} of the nominal rate per second's worth of acknowledged
- * records (an aggregate counts its bytes' share), only while the limiter held records back (refused
- * them, or made the sender wait for tokens) within the last {@link #LIMITED_MEMORY}: no probing with
- * capacity nobody asks for. A throttle while this limiter had been letting through less than {@value
+ * records (an aggregate counts its bytes' share). A throttle while this limiter had been letting through less than {@value
  * #SHARED_BELOW} of the nominal rate means the shard is shared with other writers (alone, a producer
  * is throttled only near the full rate, or by late answers to what it sent at that rate); each of
  * them probes, and together they would overshoot the shard several times as fast, so for {@link
@@ -42,8 +40,6 @@ final class AdaptiveRateLimiter {
   static final Duration DECREASE_SPACING = Duration.ofMillis(100);
   /** Length of the windows that measure the rate actually let through. */
   static final Duration WINDOW = Duration.ofMillis(500);
-  /** How long after it last held a record back a limiter still counts as limited (may grow). */
-  static final Duration LIMITED_MEMORY = Duration.ofSeconds(1);
   /**
    * A decrease from a rate below this share of the nominal one means others write to the shard too
    * (alone, a producer is throttled only near the full rate).
@@ -67,7 +63,6 @@ final class AdaptiveRateLimiter {
   private static final long SCALE = 1_000_000_000L;
   private static final long WINDOW_NANOS = WINDOW.toNanos();
   private static final long SPACING_NANOS = DECREASE_SPACING.toNanos();
-  private static final long LIMITED_NANOS = LIMITED_MEMORY.toNanos();
   private static final long SHARED_SLOW_NANOS = SHARED_SLOW_FOR.toNanos();
 
   private final double nominalRecords;
@@ -80,10 +75,8 @@ final class AdaptiveRateLimiter {
   private long tokBytes;
   private Instant last;
   private @Nullable Instant lastDecrease;
-  /** Set when a request was refused; reset by each increase of the stream-level limiter. */
+  /** Set when records were held back (refused, or told to wait); reset by each increase. */
   private boolean limited;
-  /** When records were last held back (refused, or told to wait), null before the first time. */
-  private @Nullable Instant lastRefused;
   /** Whether the last decrease came from well below the nominal rate (the shard is shared). */
   private boolean shared;
   // What was let through: in the current window (from curStart) and the one before (from prevStart).
@@ -138,9 +131,8 @@ final class AdaptiveRateLimiter {
     return (to.getEpochSecond() - from.getEpochSecond()) * SCALE + (to.getNano() - from.getNano());
   }
 
-  private void refused(Instant now) {
+  private void refused() {
     limited = true;
-    lastRefused = now;
   }
 
   /** Counts what was let through into the rate windows, starting a new window every {@link #WINDOW}. */
@@ -187,7 +179,7 @@ final class AdaptiveRateLimiter {
     long r = Math.min(records, rateRecords);
     boolean ok = tokRecords >= r * SCALE && bytesAvailable(Math.min(bytes, rateBytes));
     if (!ok) {
-      refused(now);
+      refused();
     }
     return ok;
   }
@@ -201,7 +193,7 @@ final class AdaptiveRateLimiter {
       count(1, bytes, now);
       return true;
     }
-    refused(now);
+    refused();
     return false;
   }
 
@@ -231,7 +223,7 @@ final class AdaptiveRateLimiter {
       nanos = Math.max(nanos, ceilDiv(needBytes, rateBytes));
     }
     if (nanos > 0) {
-      refused(now); // records wait for this limiter: it holds them back
+      refused(); // records wait for this limiter: it holds them back
     }
     return now.plusNanos(nanos);
   }
@@ -261,16 +253,16 @@ final class AdaptiveRateLimiter {
     applyFactor();
   }
 
-  /** Whether this limiter may grow now: below its maximum, and holding records back lately. */
+  /**
+   * Whether this limiter may grow now: below its maximum; the stream-level one only while it is what
+   * holds records back. (A per-shard limiter grows back to the shard limit on any acknowledgement, so
+   * that a producer whose traffic paused after a throttle finds the full limit when it resumes.)
+   */
   private boolean mayGrow() {
     if (factor >= maxFactor) {
       return false;
     }
-    if (maxFactor > 1.0) {
-      return limited;
-    }
-    Instant refusedAt = lastRefused;
-    return refusedAt != null && nanosBetween(refusedAt, last) < LIMITED_NANOS;
+    return maxFactor <= 1.0 || limited;
   }
 
   private void grow(double share) {

@@ -193,6 +193,7 @@ public final class FakeKinesisAsyncClient implements KinesisAsyncClient {
   private final boolean wrapFailures;
 
   private final Object lock = new Object();
+  private final MessageDigest md5 = newMd5();
   // Everything below is guarded by lock.
   private final Map<String, FakeStream> streams = new TreeMap<>();
   private final List<PutRecordsRequest> putRecordsRequests = new ArrayList<>();
@@ -564,7 +565,10 @@ public final class FakeKinesisAsyncClient implements KinesisAsyncClient {
       for (FakeShard s : requireStream(streamName).shards) {
         all.addAll(s.records);
       }
-      all.sort((a, b) -> new BigInteger(a.sequenceNumber()).compareTo(new BigInteger(b.sequenceNumber())));
+      // Sequence numbers are decimals without leading zeros: the shorter is smaller, equal lengths compare
+      // as text (no BigInteger parsed per comparison).
+      all.sort(java.util.Comparator.comparingInt((StoredRecord r) -> r.sequenceNumber().length())
+          .thenComparing(StoredRecord::sequenceNumber));
       return List.copyOf(all);
     }
   }
@@ -1182,14 +1186,21 @@ public final class FakeKinesisAsyncClient implements KinesisAsyncClient {
     return size;
   }
 
-  private static BigInteger hashKeyOf(PutRecordsRequestEntry entry) {
+  /** Caller holds lock. */
+  private BigInteger hashKeyOf(PutRecordsRequestEntry entry) {
     String ehk = entry.explicitHashKey();
     if (ehk != null) {
       return new BigInteger(ehk);
     }
+    // Its own digest, not core's HashKeys: the fake checks the producer's routing, so it must not share
+    // its code (or its cache). One instance, reused under the lock: MessageDigest.getInstance per entry
+    // looked the provider up every time.
+    return new BigInteger(1, md5.digest(entry.partitionKey().getBytes(StandardCharsets.UTF_8)));
+  }
+
+  private static MessageDigest newMd5() {
     try {
-      MessageDigest md5 = MessageDigest.getInstance("MD5");
-      return new BigInteger(1, md5.digest(entry.partitionKey().getBytes(StandardCharsets.UTF_8)));
+      return MessageDigest.getInstance("MD5");
     } catch (NoSuchAlgorithmException e) {
       throw new IllegalStateException("MD5 is required of every Java platform", e);
     }

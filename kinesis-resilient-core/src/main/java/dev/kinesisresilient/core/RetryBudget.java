@@ -16,7 +16,10 @@ package dev.kinesisresilient.core;
  * that fails every request of a writer with 8 requests of 500 in flight is retried without waiting),
  * and in the long run re-sends are at most one tenth of the records acknowledged: entries sent per
  * record acknowledged stay at or below about 1.1. The bucket refills only from acknowledgements, as the
- * SDK's retry quota does: after a long outage, retries resume as new records get through.
+ * SDK's retry quota does: after a long outage, retries resume as new records get through. Since only
+ * acknowledgements refill it, a writer or producer with nothing in flight (no acknowledgement can come)
+ * sends one request of waiting retries as a probe without tokens, one at a time: records never wait for
+ * a refill that cannot happen, and a failing endpoint still sees at most one re-send request at a time.
  *
  * <p>A record whose retry finds the bucket empty is not failed and not dropped: it waits, in its turn,
  * until acknowledgements of other records refill the bucket, within its own deadline (the writer's

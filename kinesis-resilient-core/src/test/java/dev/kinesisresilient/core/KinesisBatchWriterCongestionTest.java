@@ -167,14 +167,17 @@ final class KinesisBatchWriterCongestionTest {
 
   @Test
   void retryBudget_exhausted_retriesWaitForRefill_restFailAtDeadlineNamingTheBudget() {
+    // Another write's call hangs throughout: something of ours is in flight, so no probe goes.
+    hang(0, 1);
     client.thenFailAll("InternalFailure");
     KinesisBatchWriter w = writer().retryBudget(new RetryBudget(2, 0.5))
         .retryPolicy(RetryPolicy.builder().deadline(Duration.ofSeconds(5)).build())
-        .attemptTimeout(Duration.ofSeconds(1)).build();
+        .attemptTimeout(Duration.ofSeconds(5)).build();
+    CompletableFuture<BatchWriteResult> other = w.write(records(1));
     CompletableFuture<BatchWriteResult> f = w.write(records(5));
     scheduler.advance(Duration.ofSeconds(2));
     // 5 failed; 2 tokens: 2 re-sent; their 2 acknowledgements give 1 token: 1 more; then 0.5: none.
-    assertThat(client.requests()).extracting(q -> q.records().size()).containsExactly(5, 2, 1);
+    assertThat(client.requests()).extracting(q -> q.records().size()).containsExactly(1, 5, 2, 1);
     assertThat(f).isNotDone();
 
     scheduler.advance(Duration.ofSeconds(3));
@@ -185,7 +188,24 @@ final class KinesisBatchWriterCongestionTest {
       assertThat(x.errorCode()).isEqualTo("InternalFailure");
       assertThat(x.errorMessage()).contains("retry budget");
     });
-    assertThat(client.requests()).hasSize(3);
+    assertThat(client.requests()).hasSize(4);
+    // The hanging call was in flight until its write's own deadline.
+    assertThat(other.join().failed()).hasSize(1);
+  }
+
+  @Test
+  void retryBudget_exhausted_nothingInFlight_oneProbeGoesInsteadOfWaitingForTheDeadline() {
+    // The budget refills only from acknowledgements; with nothing in flight none can come, so waiting
+    // would only run the records into their deadline (found by the KPL comparison over https).
+    client.thenFailAll("InternalFailure");
+    KinesisBatchWriter w = writer().retryBudget(new RetryBudget(2, 0.5))
+        .retryPolicy(RetryPolicy.builder().deadline(Duration.ofSeconds(5)).build())
+        .attemptTimeout(Duration.ofSeconds(1)).build();
+    CompletableFuture<BatchWriteResult> f = w.write(records(5));
+    scheduler.advance(Duration.ofSeconds(2));
+    // 5 failed; 2 tokens: 2 re-sent, 1 token back: 1 more, 0.5 back: the last 2 go as one probe.
+    assertThat(client.requests()).extracting(q -> q.records().size()).containsExactly(5, 2, 1, 2);
+    assertThat(f.join().allAcknowledged()).isTrue();
   }
 
   @Test

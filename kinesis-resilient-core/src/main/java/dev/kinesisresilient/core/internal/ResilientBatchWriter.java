@@ -231,8 +231,9 @@ public final class ResilientBatchWriter implements KinesisBatchWriter {
    * Sends queued requests, in order, while the congestion window has room, and fails those at the head
    * whose deadline passed even when it has none. A retry needs a token of the retry budget per record
    * whose last error was not throttling: with fewer tokens it is split (the rest waits), with none it
-   * waits in its place while the requests behind it go; a timer makes sure a waiting request still ends
-   * at its deadline.
+   * waits in its place while the requests behind it go, unless nothing is in flight (then it goes as a
+   * probe: only acknowledgements refill the budget); a timer makes sure a waiting request still ends at
+   * its deadline.
    */
   private void dispatch() {
     Instant now = clock.instant();
@@ -258,6 +259,13 @@ public final class ResilientBatchWriter implements KinesisBatchWriter {
       if (req.retry) {
         WriteOperation op = req.op;
         RetryTokenBucket.Admission admission = budget.admit(req.indexes, op::needsToken);
+        if (admission.admitted().length == 0 && window.inFlight() == 0) {
+          // An empty budget refills only from acknowledgements, and with nothing of ours in flight none
+          // can come: waiting would only run the records into their deadline. So one request goes as a
+          // probe. The budget still bounds a storm: a probe goes only while nothing else is in flight.
+          send(req, now);
+          continue;
+        }
         if (admission.waiting().length > 0) {
           if (waiting == null) {
             waiting = new ArrayDeque<>();

@@ -195,14 +195,12 @@ final class ResponseHandler {
    */
   private void retryOrFail(PendingRecord r, EntryVerdict.Rejected rejected, Instant now) {
     r.trail().record(rejected);
-    RetryRule.Decision decision = retryRule.next(r.attempts, r.previousDelay, rejected, now, r.deadline);
+    RetryRule.Decision decision = retryRule.next(r.attempts, r.previousDelay(), rejected, now, r.deadline);
     if (decision instanceof RetryRule.GiveUp giveUp) {
       completer.fail(r, giveUp.reason(), now);
       return;
     }
-    RetryRule.Retry retry = (RetryRule.Retry) decision;
-    r.previousDelay = retry.delay();
-    r.notBefore = retry.at();
+    r.retryAfter((RetryRule.Retry) decision);
     counters.retried.incrementAndGet();
     metrics.writer().retriedOnShard(rejected.metricCode(), rejected.namedShard());
     Lane lane = r.lane;

@@ -82,16 +82,15 @@ final class ResponseHandler {
       onRequestFailure(a, requestFailure, elapsed, now);
     }
     boolean mismatch = false;
-    List<EntryVerdict> entries = v.entries();
-    for (int j = 0; j < entries.size(); j++) {
+    for (int j = 0; j < a.entries; j++) {
       int from = a.entryStart(j);
       int to = a.entryEnd(j);
-      EntryVerdict verdict = entries.get(j);
-      if (verdict instanceof EntryVerdict.Stored stored) {
-        mismatch |= onStored(a, from, to, stored, now);
+      // The verdicts read by index: a stored entry costs no object (the hot path).
+      EntryVerdict.Rejected rejected = v.rejected(j);
+      if (rejected == null) {
+        mismatch |= onStored(a, from, to, v.sequenceNumber(j), v.shardId(j), now);
         continue;
       }
-      EntryVerdict.Rejected rejected = (EntryVerdict.Rejected) verdict;
       if (requestFailure == null && rejected.throttled()) {
         mismatch |= onThrottled(a.records[from].lane, rejected, now);
       }
@@ -134,18 +133,19 @@ final class ResponseHandler {
   }
 
   /**
-   * An entry the service stored (records {@code from} to {@code to}: more than one for an aggregate):
+   * An entry the service stored ({@link EntryVerdict.Stored}; records {@code from} to {@code to}: more
+   * than one for an aggregate):
    * limiter feedback (an aggregate is credited by its bytes), then acknowledge its records, unless it
    * is an aggregate on a shard other than predicted, which the router decides.
    *
    * @return whether it landed on a shard other than its lane's
    */
-  private boolean onStored(Attempt a, int from, int to, EntryVerdict.Stored stored, Instant now) {
+  private boolean onStored(Attempt a, int from, int to, String sequenceNumber, String shardId, Instant now) {
     boolean aggregated = to - from > 1;
     Lane lane = a.records[from].lane;
     boolean mismatch = false;
     if (lane != null) {
-      mismatch = lane.isShard() && !lane.id.equals(stored.shardId());
+      mismatch = lane.isShard() && !lane.id.equals(shardId);
       if (aggregated) {
         long bytes = 0;
         for (int k = from; k < to; k++) {
@@ -156,7 +156,7 @@ final class ResponseHandler {
         lane.limiter.onSuccess(1);
       }
       if (aggregated && mismatch) {
-        router.onMisplaced(a.records, from, to, stored.shardId(), stored.sequenceNumber(), now);
+        router.onMisplaced(a.records, from, to, shardId, sequenceNumber, now);
         return true;
       }
     }
@@ -166,8 +166,8 @@ final class ResponseHandler {
         LOG.debug("{}acknowledgement of an expired record ignored", logPrefix);
         continue;
       }
-      completer.complete(r, new RecordResult.Acknowledged(r.record, stored.sequenceNumber(), stored.shardId(),
-          r.attempts, k - from, aggregated), null, now);
+      completer.complete(r, new RecordResult.Acknowledged(r.record, sequenceNumber, shardId, r.attempts, k - from,
+          aggregated), null, now);
     }
     return mismatch;
   }

@@ -107,7 +107,7 @@ public final class RetryStormBenchmark {
       f.get().whenComplete((r, e) -> {
         if (r instanceof RecordResult.Acknowledged) {
           status.set(i, 1);
-        } else if (r instanceof RecordResult.Failed failed && failed.reason() == FailureReason.EXPIRED) {
+        } else if (r instanceof RecordResult.Failed failed && failed.reason() == FailureReason.DEADLINE_EXCEEDED) {
           status.set(i, 2);
         } else {
           status.set(i, 3);

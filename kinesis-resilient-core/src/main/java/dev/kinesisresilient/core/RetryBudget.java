@@ -24,8 +24,7 @@ package dev.kinesisresilient.core;
  * <p>A record whose retry finds the bucket empty is not failed and not dropped: it waits, in its turn,
  * until acknowledgements of other records refill the bucket, within its own deadline (the writer's
  * {@code retryPolicy.deadline}, the producer's {@code deliveryTimeout}). If the deadline passes first it
- * fails with {@code DEADLINE_EXCEEDED} (writer) or {@code EXPIRED} (producer), its last error code, and a
- * message that names the retry budget.
+ * fails with {@code DEADLINE_EXCEEDED}, its last error code, and a message that names the retry budget.
  *
  * <p>Immutable and thread-safe. Each writer or producer has a bucket of its own.
  *

@@ -18,7 +18,9 @@ import java.util.Objects;
  *     its size plus the per-record overhead)
  * @param inFlightRequests PutRecords requests in flight now
  * @param retriedEntries entries sent again after a failed attempt, all error codes
- * @param throttledEntries entries that came back {@code ProvisionedThroughputExceededException}
+ * @param throttledEntries entries that came back with a throttling error code of their own ({@code
+ *     ProvisionedThroughputExceededException}, or another code of the one throttling list, such as
+ *     {@code KMSThrottlingException}); a whole request throttled is not counted here
  * @since 0.1.0
  */
 public record ProducerStats(

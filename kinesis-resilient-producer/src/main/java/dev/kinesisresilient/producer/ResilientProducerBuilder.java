@@ -7,6 +7,7 @@ import dev.kinesisresilient.core.RecordResult;
 import dev.kinesisresilient.core.RetryBudget;
 import dev.kinesisresilient.core.RetryPolicy;
 import dev.kinesisresilient.core.StreamNames;
+import dev.kinesisresilient.core.internal.putrecords.StreamRef;
 import dev.kinesisresilient.producer.internal.DefaultResilientProducer;
 import dev.kinesisresilient.producer.internal.ProducerSettings;
 import java.time.Clock;
@@ -75,8 +76,7 @@ public final class ResilientProducerBuilder {
 
   private final KinesisAsyncClient client;
   private final Set<String> set = new HashSet<>();
-  private @Nullable String streamName;
-  private @Nullable String streamArn;
+  private @Nullable StreamRef stream;
   private @Nullable String clientId;
   private BatchLimits limits = BatchLimits.defaults();
   private Duration lingerTime = DEFAULT_LINGER_TIME;
@@ -136,9 +136,9 @@ public final class ResilientProducerBuilder {
    * @throws IllegalStateException when the stream was already set
    */
   public ResilientProducerBuilder streamName(String streamName) {
-    StreamNames.requireValidName(streamName, "streamName");
+    StreamRef checked = StreamRef.ofName(streamName);
     once("streamName/streamArn");
-    this.streamName = streamName;
+    this.stream = checked;
     return this;
   }
 
@@ -153,9 +153,9 @@ public final class ResilientProducerBuilder {
    * @throws IllegalStateException when the stream was already set
    */
   public ResilientProducerBuilder streamArn(String streamArn) {
-    StreamNames.requireValidArn(streamArn, "streamArn");
+    StreamRef checked = StreamRef.ofArn(streamArn);
     once("streamName/streamArn");
-    this.streamArn = streamArn;
+    this.stream = checked;
     return this;
   }
 
@@ -250,7 +250,9 @@ public final class ResilientProducerBuilder {
   /**
    * The bound on each record from {@code send} to its result, everything included: lingering,
    * waiting for the shard's rate limit, every attempt and backoff. A record still not acknowledged
-   * then fails with reason {@code EXPIRED}. This replaces the retry policy's deadline.
+   * then fails with reason {@code DEADLINE_EXCEEDED} (error code: its last error, or {@code
+   * DeadlineExceeded} when it has none, never sent or never answered). This replaces the retry policy's
+   * deadline.
    *
    * @param deliveryTimeout default 30 s; range 1 ms..1 day, and at least {@code lingerTime +
    *     attemptTimeout}
@@ -360,7 +362,7 @@ public final class ResilientProducerBuilder {
    * The limit on re-sends: a token bucket of records refilled by acknowledged records (see {@link
    * RetryBudget}), so that a slow service never receives an unbounded multiple of new work. A retry
    * that finds it empty waits in its shard's queue, within its {@code deliveryTimeout}, for
-   * acknowledgements to refill it; if the deadline comes first the record fails {@code EXPIRED} with a
+   * acknowledgements to refill it; if the deadline comes first the record fails {@code DEADLINE_EXCEEDED} with a
    * message naming the budget. Re-sends of throttled entries need no token.
    *
    * @param retryBudget default {@link RetryBudget#defaults()}: 5,000 records, 0.1 per acknowledged
@@ -558,7 +560,8 @@ public final class ResilientProducerBuilder {
 
   /** Validates and builds the settings without starting anything; for tests that drive the sender. */
   ProducerSettings settings() {
-    if (streamName == null && streamArn == null) {
+    StreamRef stream = this.stream;
+    if (stream == null) {
       throw new IllegalStateException("streamName or streamArn is required");
     }
     if (deliveryTimeout.compareTo(lingerTime.plus(attemptTimeout)) < 0) {
@@ -577,10 +580,9 @@ public final class ResilientProducerBuilder {
     if (aggregation && preserveOrder) {
       throw new IllegalStateException("aggregation and preserveOrder cannot both be on");
     }
-    String stream = streamName != null ? streamName : StreamNames.nameOfArn(Objects.requireNonNull(streamArn));
     String id = clientId != null ? clientId
-        : sanitize(stream) + "-" + Integer.toHexString(ThreadLocalRandom.current().nextInt(0x10000, 0x100000));
-    return new ProducerSettings(streamName, streamArn, id, limits, lingerTime, maxBufferedBytes, maxBlockTime,
+        : sanitize(stream.name()) + "-" + Integer.toHexString(ThreadLocalRandom.current().nextInt(0x10000, 0x100000));
+    return new ProducerSettings(stream, id, limits, lingerTime, maxBufferedBytes, maxBlockTime,
         deliveryTimeout, attemptTimeout, retryPolicy, classifier, maxInFlightRequests, preserveOrder,
         shardRecordsPerSecond, shardBytesPerSecond, failureHandler, callbackExecutor, clock, random, metrics,
         aggregation, Math.min(maxAggregateBytes, limits.maxRecordBytes()), retryBudget, adaptiveConcurrency);

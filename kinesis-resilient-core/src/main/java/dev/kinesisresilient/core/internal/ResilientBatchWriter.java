@@ -57,9 +57,6 @@ public final class ResilientBatchWriter implements KinesisBatchWriter {
   private static final Logger LOG = LoggerFactory.getLogger(ResilientBatchWriter.class);
   private static final AtomicInteger THREAD_IDS = new AtomicInteger();
 
-  /** Error code given to records whose deadline passed before they could be sent (again). */
-  public static final String DEADLINE_CODE = "DeadlineExceeded";
-
   /** Error code given to records over the per-record limit. */
   public static final String INVALID_CODE = "RecordTooLarge";
 

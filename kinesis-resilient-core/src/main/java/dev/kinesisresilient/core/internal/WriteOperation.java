@@ -92,7 +92,7 @@ final class WriteOperation {
         // A record that was never answered has no error of its own. DeadlineExceeded says that the
         // write's own bound ran out, not the service, so a caller does not look for a service error
         // that never happened; it is also the metric code, a fixed value that keeps the tag bounded.
-        trail.record(ResilientBatchWriter.DEADLINE_CODE, ResilientBatchWriter.DEADLINE_CODE,
+        trail.record(FailureTrail.DEADLINE_CODE, FailureTrail.DEADLINE_CODE,
             "deadline of " + deadlineLength + " passed before the record could be sent", null);
       }
       fail(i, reason);

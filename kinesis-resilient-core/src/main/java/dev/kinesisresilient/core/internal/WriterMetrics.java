@@ -182,6 +182,16 @@ public final class WriterMetrics implements AutoCloseable {
   }
 
   /**
+   * The bounded {@code shard} tag of this instance's meters, for an owner that adds meters of its own
+   * (the producer), so that all of them together stay within one cap.
+   *
+   * @return the cap
+   */
+  public ShardTagCap shardTags() {
+    return shardTags;
+  }
+
+  /**
    * The tags of a meter that belongs to this instance alone (a gauge): the shared tags, {@code extra}
    * and the client id.
    *

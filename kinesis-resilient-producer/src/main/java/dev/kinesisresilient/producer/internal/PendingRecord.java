@@ -2,6 +2,8 @@ package dev.kinesisresilient.producer.internal;
 
 import dev.kinesisresilient.core.KinesisRecord;
 import dev.kinesisresilient.core.RecordResult;
+import dev.kinesisresilient.core.internal.putrecords.FailureTrail;
+import dev.kinesisresilient.core.internal.putrecords.RetryRule;
 import java.math.BigInteger;
 import java.time.Duration;
 import java.time.Instant;
@@ -48,12 +50,11 @@ final class PendingRecord {
 
   int attempts;
   Instant notBefore = Instant.MIN;
-  Duration previousDelay = Duration.ZERO;
-  @Nullable String lastCode;
-  @Nullable String lastMetricCode;
-  @Nullable String lastMessage;
-  @Nullable Throwable lastCause;
+  /** The backoff drawn for its last retry ({@link RetryRule#next}'s previous delay). */
+  private Duration previousDelay = Duration.ZERO;
   @Nullable Lane lane;
+  /** Its last error; made at the first (most records never fail, so most never need one). */
+  private @Nullable FailureTrail trail;
 
   PendingRecord(KinesisRecord record, PutRecordsRequestEntry entry, long sizeBytes, long seq, BigInteger hashKey,
       Instant appendTime, Instant deadline) {
@@ -83,5 +84,32 @@ final class PendingRecord {
 
   boolean isDone() {
     return done != 0;
+  }
+
+  /** The backoff drawn before its last retry; {@link Duration#ZERO} before the first. */
+  Duration previousDelay() {
+    return previousDelay;
+  }
+
+  /** Sets it up for the retry {@link RetryRule} decided: not sent before {@code retry.at()}. */
+  void retryAfter(RetryRule.Retry retry) {
+    previousDelay = retry.delay();
+    notBefore = retry.at();
+  }
+
+  /** The record's last error, kept across its attempts for its failed result (made on first use). */
+  FailureTrail trail() {
+    FailureTrail t = trail;
+    if (t == null) {
+      t = new FailureTrail();
+      trail = t;
+    }
+    return t;
+  }
+
+  /** The metric code of its last error, or null when it has none (the retry budget reads it). */
+  @Nullable String lastMetricCode() {
+    FailureTrail t = trail;
+    return t == null || t.isEmpty() ? null : t.metricCode();
   }
 }

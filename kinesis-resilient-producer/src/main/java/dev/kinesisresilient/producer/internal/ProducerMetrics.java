@@ -1,6 +1,7 @@
 package dev.kinesisresilient.producer.internal;
 
 import dev.kinesisresilient.core.MetricsOptions;
+import dev.kinesisresilient.core.internal.ShardTagCap;
 import dev.kinesisresilient.core.internal.WriterMetrics;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.DistributionSummary;
@@ -46,8 +47,8 @@ final class ProducerMetrics implements AutoCloseable {
   private final WriterMetrics writer;
   private final @Nullable MeterRegistry registry;
   private final Tags base;
-  private final boolean shardLevel;
-  private final int maxShards;
+  /** The one bounded {@code shard} tag, shared with the writer's meters ({@link WriterMetrics#shardTags()}). */
+  private final ShardTagCap shardTags;
   private final Map<String, Meter.Id> rateGauges = new HashMap<>();
   /** Re-send counters by shard tag (registered on first use, bounded by the shard tag cap). */
   private final Map<String, Counter> resent = new HashMap<>();
@@ -61,11 +62,10 @@ final class ProducerMetrics implements AutoCloseable {
 
   ProducerMetrics(@Nullable MetricsOptions options, String stream, DefaultResilientProducer producer) {
     this.writer = WriterMetrics.create(options, stream, producer.clientId(), producer::inFlightRequests);
+    this.shardTags = writer.shardTags();
     if (options == null) {
       registry = null;
       base = Tags.empty();
-      shardLevel = false;
-      maxShards = 0;
       bufferWait = null;
       rejectedFull = null;
       latencyAcknowledged = null;
@@ -78,8 +78,6 @@ final class ProducerMetrics implements AutoCloseable {
     registry = options.registry();
     base = writer.baseTags();
     Tags own = writer.ownTags();
-    shardLevel = options.shardLevel();
-    maxShards = options.maxShardTagValues();
     writer.own(Gauge.builder(BUFFER_BYTES, producer, DefaultResilientProducer::bufferedBytes)
         .description("Bytes charged against maxBufferedBytes by pending records")
         .baseUnit(BaseUnits.BYTES).tags(own).register(registry));
@@ -167,14 +165,20 @@ final class ProducerMetrics implements AutoCloseable {
     }
   }
 
-  /** Registers the rate-limit gauge of a new lane (bounded by the shard tag cap). */
+  /**
+   * Registers the rate-limit gauge of a new lane: a shard's only when the shard tag cap gives it its own
+   * tag (none when shard-level metrics are off or the shard is beyond the cap), the stream's as {@code all}.
+   */
   void laneAdded(Lane lane) {
-    if (registry == null || (lane.isShard() && !shardLevel)) {
+    if (registry == null) {
       return;
     }
-    String tag = lane.isShard() ? lane.id : WriterMetrics.ALL_SHARDS;
+    String tag = lane.isShard() ? shardTags.tag(lane.id) : WriterMetrics.ALL_SHARDS;
+    if (lane.isShard() && !tag.equals(lane.id)) {
+      return;
+    }
     synchronized (rateGauges) {
-      if (rateGauges.containsKey(tag) || (lane.isShard() && shardLevel && rateGauges.size() >= maxShards)) {
+      if (rateGauges.containsKey(tag)) {
         return;
       }
       Gauge g = Gauge.builder(RATE_LIMIT, lane.limiter, AdaptiveRateLimiter::recordsPerSecond)
@@ -188,7 +192,7 @@ final class ProducerMetrics implements AutoCloseable {
 
   /** Removes the rate-limit gauge of a lane that closed. */
   void laneRetired(Lane lane) {
-    if (registry == null || !shardLevel || !lane.isShard()) {
+    if (registry == null || !lane.isShard()) {
       return;
     }
     Meter.Id id;
@@ -213,8 +217,7 @@ final class ProducerMetrics implements AutoCloseable {
     }
     Counter c;
     synchronized (resent) {
-      String tag = !shardLevel ? WriterMetrics.ALL_SHARDS
-          : resent.containsKey(shardId) || resent.size() < maxShards ? shardId : WriterMetrics.OTHER_SHARDS;
+      String tag = shardTags.tag(shardId);
       c = resent.get(tag);
       if (c == null) {
         // Shared like the writer's per-shard counters: removed when the last user of the registry closes.

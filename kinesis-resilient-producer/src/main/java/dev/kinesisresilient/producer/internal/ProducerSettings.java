@@ -6,7 +6,7 @@ import dev.kinesisresilient.core.MetricsOptions;
 import dev.kinesisresilient.core.RecordResult;
 import dev.kinesisresilient.core.RetryBudget;
 import dev.kinesisresilient.core.RetryPolicy;
-import dev.kinesisresilient.core.StreamNames;
+import dev.kinesisresilient.core.internal.putrecords.StreamRef;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.concurrent.Executor;
@@ -20,8 +20,7 @@ import org.jspecify.annotations.Nullable;
  * dev.kinesisresilient.producer.ResilientProducerBuilder}, which validates every value before it builds one.
  */
 public record ProducerSettings(
-    @Nullable String streamName,
-    @Nullable String streamArn,
+    StreamRef streamRef,
     String clientId,
     BatchLimits limits,
     Duration lingerTime,
@@ -50,16 +49,13 @@ public record ProducerSettings(
 
   /** The stream as a tag and log value: the name, or the name part of the ARN. */
   String stream() {
-    if (streamName != null) {
-      return streamName;
-    }
-    return StreamNames.nameOfArn(java.util.Objects.requireNonNull(streamArn));
+    return streamRef.name();
   }
 
   /** Lists every setting; logged once at INFO on start. */
   @Override
   public String toString() {
-    return "ResilientProducer[stream=" + (streamName != null ? streamName : streamArn)
+    return "ResilientProducer[stream=" + streamRef.label()
         + ", clientId=" + clientId
         + ", limits=" + limits
         + ", lingerTime=" + lingerTime

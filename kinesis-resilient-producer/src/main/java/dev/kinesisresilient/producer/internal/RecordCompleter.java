@@ -1,8 +1,8 @@
 package dev.kinesisresilient.producer.internal;
 
-import dev.kinesisresilient.core.ErrorClassification;
 import dev.kinesisresilient.core.FailureReason;
 import dev.kinesisresilient.core.RecordResult;
+import dev.kinesisresilient.core.internal.putrecords.FailureTrail;
 import dev.kinesisresilient.producer.ProducerClosedException;
 import java.time.Duration;
 import java.time.Instant;
@@ -29,8 +29,12 @@ import org.slf4j.LoggerFactory;
 final class RecordCompleter {
   private static final Logger LOG = LoggerFactory.getLogger(RecordCompleter.class);
 
-  /** Error code of a record that expired before it was ever sent. */
-  static final String DELIVERY_TIMEOUT_CODE = "DeliveryTimeout";
+  /**
+   * Error code of a record whose deliveryTimeout passed with no error of its own (never sent, or never
+   * answered): the writer's code for the same case, {@value FailureTrail#DEADLINE_CODE}, since both
+   * fail {@link FailureReason#DEADLINE_EXCEEDED}. It is also the metric code, a fixed value.
+   */
+  static final String DELIVERY_TIMEOUT_CODE = FailureTrail.DEADLINE_CODE;
   /** Error code of a record failed by close. */
   static final String CLOSED_CODE = "ProducerClosed";
   private static final Duration FAILURE_LOG_INTERVAL = Duration.ofSeconds(1);
@@ -80,39 +84,49 @@ final class RecordCompleter {
     return !flushes.isEmpty();
   }
 
-  /** Fails a record for {@code reason}, with the code and message of its last error. */
+  /**
+   * Fails a record for {@code reason}, with the code and message of its last error ({@link
+   * PendingRecord#trail}). Out of time, the message says which bound ran out and keeps the last error;
+   * closed, the record fails as {@link #CLOSED_CODE} whatever its last error.
+   */
   void fail(PendingRecord r, FailureReason reason, Instant now) {
-    String code;
-    String message;
-    Throwable cause = r.lastCause;
+    FailureTrail trail = r.trail();
+    RecordResult.Failed result;
+    String metricCode;
     switch (reason) {
-      case EXPIRED:
-        code = r.lastCode != null ? r.lastCode : DELIVERY_TIMEOUT_CODE;
+      case DEADLINE_EXCEEDED -> {
+        String message;
         if (now.isBefore(r.deadline)) {
           message = "not sent" + (r.attempts == 0 ? "" : " again") + ": the " + Duration.between(now, r.deadline)
               + " left of its deliveryTimeout (" + settings.deliveryTimeout() + ") are less than answers take now "
               + "(about " + sendMargin.margin() + ")" + (r.attempts == 0 ? ""
-                  : "; " + r.attempts + " attempt(s); last error: " + r.lastMessage);
-          break;
+                  : "; " + r.attempts + " attempt(s); last error: " + trail.message());
+        } else {
+          message = "deliveryTimeout (" + settings.deliveryTimeout() + ") passed "
+              + (r.attempts == 0 ? "before the record was sent"
+                  : "after " + r.attempts + " attempt(s); last error: " + trail.message());
         }
-        message = "deliveryTimeout (" + settings.deliveryTimeout() + ") passed "
-            + (r.attempts == 0 ? "before the record was sent"
-                : "after " + r.attempts + " attempt(s); last error: " + r.lastMessage);
-        break;
-      case CLOSED:
-        code = CLOSED_CODE;
-        message = "producer closed and its close timeout passed before the record was acknowledged"
+        if (trail.isEmpty()) {
+          trail.record(DELIVERY_TIMEOUT_CODE, DELIVERY_TIMEOUT_CODE, message, null);
+        } else {
+          trail.message(message);
+        }
+        result = trail.toFailed(r.record, reason, r.attempts);
+        metricCode = trail.metricCode();
+      }
+      case CLOSED -> {
+        String message = "producer closed and its close timeout passed before the record was acknowledged"
             + (r.attempts == 0 ? " (never sent)" : " (" + r.attempts + " attempt(s); it may have been stored)");
-        cause = new ProducerClosedException(message);
-        break;
-      default:
-        code = r.lastCode != null ? r.lastCode : ErrorClassification.OTHER;
-        message = r.lastMessage != null ? r.lastMessage : "";
-        break;
+        result = new RecordResult.Failed(r.record, reason, CLOSED_CODE, message, r.attempts,
+            new ProducerClosedException(message));
+        metricCode = CLOSED_CODE;
+      }
+      default -> {
+        result = trail.toFailed(r.record, reason, r.attempts);
+        metricCode = trail.metricCode();
+      }
     }
-    String metricCode = reason == FailureReason.CLOSED ? CLOSED_CODE
-        : r.lastMetricCode != null ? r.lastMetricCode : code;
-    complete(r, new RecordResult.Failed(r.record, reason, code, message, r.attempts, cause), metricCode, now);
+    complete(r, result, metricCode, now);
   }
 
   /**

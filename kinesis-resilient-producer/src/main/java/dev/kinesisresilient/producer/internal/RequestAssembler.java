@@ -233,7 +233,7 @@ final class RequestAssembler {
       }
       if (sendMargin.tooLate(r)) {
         lane.take(r);
-        completer.fail(r, FailureReason.EXPIRED, now);
+        completer.fail(r, FailureReason.DEADLINE_EXCEEDED, now);
         continue;
       }
       if (!admit(lane, batch, r, now)) {
@@ -272,7 +272,7 @@ final class RequestAssembler {
     while ((r = lane.peekRetry()) != null && !r.notBefore.isAfter(now)) {
       if (sendMargin.tooLate(r)) {
         lane.pollRetry();
-        completer.fail(r, FailureReason.EXPIRED, now);
+        completer.fail(r, FailureReason.DEADLINE_EXCEEDED, now);
         continue;
       }
       if (!retryTokens.allows(r)) {
@@ -299,7 +299,7 @@ final class RequestAssembler {
       r = it.next();
       if (sendMargin.tooLate(r)) {
         it.remove();
-        completer.fail(r, FailureReason.EXPIRED, now);
+        completer.fail(r, FailureReason.DEADLINE_EXCEEDED, now);
         continue;
       }
       if (!batch.fits(r)) {
@@ -353,7 +353,7 @@ final class RequestAssembler {
         }
         if (sendMargin.tooLate(r)) {
           lane.take(r);
-          completer.fail(r, FailureReason.EXPIRED, now);
+          completer.fail(r, FailureReason.DEADLINE_EXCEEDED, now);
           continue;
         }
         if (builder == null || !builder.tryAdd(r.record)) {

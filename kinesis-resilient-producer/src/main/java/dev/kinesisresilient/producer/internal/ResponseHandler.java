@@ -1,43 +1,37 @@
 package dev.kinesisresilient.producer.internal;
 
-import dev.kinesisresilient.core.BackoffStrategy;
-import dev.kinesisresilient.core.ErrorClassification;
 import dev.kinesisresilient.core.FailureReason;
 import dev.kinesisresilient.core.RecordResult;
 import dev.kinesisresilient.core.internal.CongestionWindow;
-import dev.kinesisresilient.core.internal.DefaultErrorClassifier;
-import dev.kinesisresilient.core.internal.WriterMetrics;
+import dev.kinesisresilient.core.internal.putrecords.EntryVerdict;
+import dev.kinesisresilient.core.internal.putrecords.PutRecordsVerdicts;
+import dev.kinesisresilient.core.internal.putrecords.RetryRule;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import software.amazon.awssdk.awscore.exception.AwsServiceException;
 import software.amazon.awssdk.services.kinesis.model.PutRecordsResponse;
-import software.amazon.awssdk.services.kinesis.model.PutRecordsResultEntry;
 
 /**
- * What a PutRecords answer means for each record it carried: per entry, the shard's limiter feedback
- * (success, aggregate bytes, throttling), a shard other than predicted (ask the router for a new
- * shard map; decide a misplaced aggregate), then acknowledge the entry's records or retry or fail
- * them ({@link #retryOrFail}: retriable, attempts left, backoff within the deadline). A failed request
- * (an exception, a timeout) is read the same way for every record it carried. Also feeds the
- * congestion window and the latency estimate, and holds the slots of requests the client gave up on.
- * Sender thread only.
+ * What a PutRecords answer means for each record it carried. The meaning is core's, written once for
+ * every engine: {@link PutRecordsVerdicts} turns the answer, whatever it was (a response, an exception,
+ * the attempt given up on, a null response, a response with another number of entries), into one
+ * {@link EntryVerdict} per entry, and {@link RetryRule} decides whether a rejected record is tried
+ * again. What stays here is the producer's own: per entry, the shard's limiter feedback (success,
+ * aggregate bytes, throttling), a shard other than predicted (ask the router for a new shard map;
+ * decide a misplaced aggregate), an aggregate entry's verdict fanned out to its user records, and a
+ * retry queued back onto a lane. Also feeds the congestion window and the latency estimate, and holds
+ * the slots of requests the client gave up on. Sender thread only.
  */
 final class ResponseHandler {
   private static final Logger LOG = LoggerFactory.getLogger(ResponseHandler.class);
 
-  static final String THROTTLED = "ProvisionedThroughputExceededException";
-  private static final Pattern SHARD_IN_MESSAGE = Pattern.compile("(shardId-\\d+)");
-
-  private final ProducerSettings settings;
-  private final BackoffStrategy backoff;
+  private final PutRecordsVerdicts verdicts;
+  private final RetryRule retryRule;
   private final CongestionWindow window;
   private final SendMargin sendMargin;
   private final ShardRouter router;
@@ -50,8 +44,10 @@ final class ResponseHandler {
 
   ResponseHandler(ProducerSettings settings, CongestionWindow window, SendMargin sendMargin, ShardRouter router,
       RecordCompleter completer, ProducerMetrics metrics, ProducerCounters counters, String logPrefix) {
-    this.settings = settings;
-    this.backoff = settings.retryPolicy().backoff(settings.random());
+    this.verdicts = new PutRecordsVerdicts(settings.classifier());
+    // The producer's bound is each record's deliveryTimeout (its deadline), counted from send().
+    this.retryRule = new RetryRule(settings.retryPolicy().maxAttempts(),
+        settings.retryPolicy().backoff(settings.random()), FailureReason.DEADLINE_EXCEEDED);
     this.window = window;
     this.sendMargin = sendMargin;
     this.router = router;
@@ -62,167 +58,151 @@ final class ResponseHandler {
   }
 
   /**
-   * Reads the answer to an attempt that {@link Sender} has just finished (taken out of flight).
+   * Reads the end of an attempt that {@link Sender} has just finished (taken out of flight): the one
+   * completion path, for a response and a failure alike.
    *
    * @param response the response, or null when the call failed
-   * @param error why the call failed, or null
+   * @param error why the call failed (the attempt timeout included), or null
    */
   void onResponse(Attempt a, @Nullable PutRecordsResponse response, @Nullable Throwable error, Instant now) {
     Duration elapsed = Duration.between(a.start, now);
-    if (error != null || response == null) {
-      onRequestFailure(a, error != null ? error : new IllegalStateException("null response"), elapsed, now);
-      return;
-    }
-    if (!a.overdue) {
-      window.onSuccess();
-    }
-    sendMargin.sample(elapsed);
-    List<PutRecordsResultEntry> results = response.records();
-    if (results.size() != a.entries) {
-      metrics.writer().request(a.entries, a.bytes, elapsed, "error", ErrorClassification.OTHER);
-      String msg = "PutRecords response has " + results.size() + " entries for " + a.entries + " sent";
-      LOG.warn("{}{}; treating the request as failed", logPrefix, msg);
-      for (PendingRecord r : a.records) {
-        if (!r.isDone()) {
-          retryOrFail(r, true, ErrorClassification.OTHER, ErrorClassification.OTHER, msg, null, now);
-        }
+    PutRecordsVerdicts.Verdicts v = verdicts.verdicts(response, error, a.entries);
+    metrics.writer().request(a.entries, a.bytes, elapsed, v.result(), v.metricCode());
+    EntryVerdict.Rejected requestFailure = v.requestFailure();
+    if (error == null && response != null) {
+      // Answered (a count mismatch too): the endpoint is not congested and the latency is real.
+      if (!a.overdue) {
+        window.onSuccess();
       }
-      return;
+      sendMargin.sample(elapsed);
+      if (requestFailure != null) {
+        LOG.warn("{}{}; treating the request as failed", logPrefix, requestFailure.message());
+      }
+    } else if (requestFailure != null) {
+      onRequestFailure(a, requestFailure, elapsed, now);
     }
-    int failed = 0;
     boolean mismatch = false;
-    for (int j = 0; j < results.size(); j++) {
+    for (int j = 0; j < a.entries; j++) {
       int from = a.entryStart(j);
       int to = a.entryEnd(j);
-      boolean aggregated = to - from > 1;
-      PutRecordsResultEntry e = results.get(j);
-      Lane lane = a.records[from].lane;
-      if (e.errorCode() == null && e.sequenceNumber() != null && e.shardId() != null) {
-        if (lane != null) {
-          if (lane.isShard() && !lane.id.equals(e.shardId())) {
-            mismatch = true;
-          }
-          if (aggregated) {
-            long bytes = 0;
-            for (int k = from; k < to; k++) {
-              bytes += a.records[k].sizeBytes;
-            }
-            lane.limiter.onAggregateSuccess(bytes);
-          } else {
-            lane.limiter.onSuccess(1);
-          }
-          if (aggregated && lane.isShard() && !lane.id.equals(e.shardId())) {
-            router.onMisplaced(a.records, from, to, e.shardId(), e.sequenceNumber(), now);
-            continue;
-          }
-        }
-        for (int k = from; k < to; k++) {
-          PendingRecord r = a.records[k];
-          if (r.isDone()) {
-            LOG.debug("{}acknowledgement of an expired record ignored", logPrefix);
-            continue;
-          }
-          completer.complete(r, new RecordResult.Acknowledged(r.record, e.sequenceNumber(), e.shardId(), r.attempts,
-              k - from, aggregated), null, now);
-        }
+      // The verdicts read by index: a stored entry costs no object (the hot path).
+      EntryVerdict.Rejected rejected = v.rejected(j);
+      if (rejected == null) {
+        mismatch |= onStored(a, from, to, v.sequenceNumber(j), v.shardId(j), now);
         continue;
       }
-      failed++;
-      String code = e.errorCode() == null ? ErrorClassification.OTHER : e.errorCode();
-      String message = e.errorMessage() == null ? "" : e.errorMessage();
-      if (THROTTLED.equals(code)) {
-        counters.throttled.incrementAndGet();
-        if (lane != null) {
-          lane.limiter.onThrottled(now);
-          String named = shardIn(message);
-          if (lane.isShard() && named != null && !named.equals(lane.id)) {
-            mismatch = true;
-          }
-        }
+      if (requestFailure == null && rejected.throttled()) {
+        mismatch |= onThrottled(a.records[from].lane, rejected, now);
       }
-      ErrorClassification c = settings.classifier().classifyEntry(code);
       for (int k = from; k < to; k++) {
         PendingRecord r = a.records[k];
         if (!r.isDone()) {
-          retryOrFail(r, c.retriable(), code, c.metricCode(), message, null, now);
+          retryOrFail(r, rejected, now);
         }
       }
     }
-    metrics.writer().request(a.entries, a.bytes, elapsed, failed == 0 ? "success" : "partial",
-        WriterMetrics.NO_ERROR);
     if (mismatch) {
       router.requestRefresh("a record landed on a shard other than predicted");
     }
   }
 
-  private static @Nullable String shardIn(String message) {
-    Matcher m = SHARD_IN_MESSAGE.matcher(message);
-    return m.find() ? m.group(1) : null;
-  }
-
-  /** Reads a failed call (an exception, or the attempt given up on) for every record it carried. */
-  void onRequestFailure(Attempt a, Throwable error, Duration elapsed, Instant now) {
-    Throwable cause = DefaultErrorClassifier.unwrap(error);
-    ErrorClassification c = settings.classifier().classifyFailure(cause);
-    String code = c.metricCode();
-    if (cause instanceof AwsServiceException aws && aws.awsErrorDetails() != null
-        && aws.awsErrorDetails().errorCode() != null) {
-      code = aws.awsErrorDetails().errorCode();
-    }
-    String message = cause.getMessage() == null ? cause.getClass().getSimpleName() : cause.getMessage();
-    metrics.writer().request(a.entries, a.bytes, elapsed, "error", c.metricCode());
-    if (!a.overdue && CongestionWindow.isCongestion(c.metricCode())) {
+  /**
+   * The request failed as a whole (every entry carries {@code failure}): congestion feedback to the
+   * window, and throttling feedback once to each lane it carried records for.
+   */
+  private void onRequestFailure(Attempt a, EntryVerdict.Rejected failure, Duration elapsed, Instant now) {
+    String metricCode = failure.metricCode();
+    if (!a.overdue && CongestionWindow.isCongestion(metricCode)) {
       window.onCongestion(a.epoch);
-      if (CongestionWindow.isTimeout(c.metricCode())) {
+      if (CongestionWindow.isTimeout(metricCode)) {
         // The client gave up on it (the SDK's own timeout); the service may not have: hold its slot
         // for as long again as it ran.
         window.acquire();
         heldSlots.add(now.plus(elapsed));
       }
     }
-    if (DefaultErrorClassifier.isThrottling(code) || DefaultErrorClassifier.isThrottling(c.metricCode())) {
+    if (failure.throttled()) {
       for (Lane l : a.lanes) {
         l.limiter.onThrottled(now);
       }
     }
     if (LOG.isDebugEnabled()) {
-      LOG.debug("{}request of {} entries failed ({}, retriable={})", logPrefix, a.entries, code, c.retriable());
-    }
-    for (PendingRecord r : a.records) {
-      if (!r.isDone()) {
-        retryOrFail(r, c.retriable(), code, c.metricCode(), message, cause, now);
-      }
+      LOG.debug("{}request of {} entries failed ({}, retriable={})", logPrefix, a.entries, failure.code(),
+          failure.retriable());
     }
   }
 
   /**
-   * Records a record's error, then queues it for a retry after its backoff, or fails it: not
-   * retriable, out of attempts, or its backoff would end at or after its deadline.
+   * An entry the service stored ({@link EntryVerdict.Stored}; records {@code from} to {@code to}: more
+   * than one for an aggregate):
+   * limiter feedback (an aggregate is credited by its bytes), then acknowledge its records, unless it
+   * is an aggregate on a shard other than predicted, which the router decides.
+   *
+   * @return whether it landed on a shard other than its lane's
    */
-  private void retryOrFail(PendingRecord r, boolean retriable, String code, String metricCode, String message,
-      @Nullable Throwable cause, Instant now) {
-    r.lastCode = code;
-    r.lastMetricCode = metricCode;
-    r.lastMessage = message;
-    r.lastCause = cause;
-    if (!retriable) {
-      completer.fail(r, FailureReason.NOT_RETRIABLE, now);
+  private boolean onStored(Attempt a, int from, int to, String sequenceNumber, String shardId, Instant now) {
+    boolean aggregated = to - from > 1;
+    Lane lane = a.records[from].lane;
+    boolean mismatch = false;
+    if (lane != null) {
+      mismatch = lane.isShard() && !lane.id.equals(shardId);
+      if (aggregated) {
+        long bytes = 0;
+        for (int k = from; k < to; k++) {
+          bytes += a.records[k].sizeBytes;
+        }
+        lane.limiter.onAggregateSuccess(bytes);
+      } else {
+        lane.limiter.onSuccess(1);
+      }
+      if (aggregated && mismatch) {
+        router.onMisplaced(a.records, from, to, shardId, sequenceNumber, now);
+        return true;
+      }
+    }
+    for (int k = from; k < to; k++) {
+      PendingRecord r = a.records[k];
+      if (r.isDone()) {
+        LOG.debug("{}acknowledgement of an expired record ignored", logPrefix);
+        continue;
+      }
+      completer.complete(r, new RecordResult.Acknowledged(r.record, sequenceNumber, shardId, r.attempts, k - from,
+          aggregated), null, now);
+    }
+    return mismatch;
+  }
+
+  /**
+   * An entry of its own throttled: slow its lane down; a throttling message that names another shard
+   * than the lane's means the shard map is out of date.
+   *
+   * @return whether the message names a shard other than the lane's
+   */
+  private boolean onThrottled(@Nullable Lane lane, EntryVerdict.Rejected rejected, Instant now) {
+    counters.throttled.incrementAndGet();
+    if (lane == null) {
+      return false;
+    }
+    lane.limiter.onThrottled(now);
+    String named = rejected.namedShard();
+    return lane.isShard() && named != null && !named.equals(lane.id);
+  }
+
+  /**
+   * Records a record's error in its trail, then asks the {@link RetryRule}: queue it for a retry after
+   * its backoff, or fail it (not retriable, out of attempts, or its backoff would end at or after its
+   * deadline).
+   */
+  private void retryOrFail(PendingRecord r, EntryVerdict.Rejected rejected, Instant now) {
+    r.trail().record(rejected);
+    RetryRule.Decision decision = retryRule.next(r.attempts, r.previousDelay(), rejected, now, r.deadline);
+    if (decision instanceof RetryRule.GiveUp giveUp) {
+      completer.fail(r, giveUp.reason(), now);
       return;
     }
-    if (r.attempts >= settings.retryPolicy().maxAttempts()) {
-      completer.fail(r, FailureReason.RETRIES_EXHAUSTED, now);
-      return;
-    }
-    Duration delay = backoff.computeDelay(r.attempts, r.previousDelay);
-    Instant at = now.plus(delay);
-    if (!at.isBefore(r.deadline)) {
-      completer.fail(r, FailureReason.EXPIRED, now);
-      return;
-    }
-    r.previousDelay = delay;
-    r.notBefore = at;
+    r.retryAfter((RetryRule.Retry) decision);
     counters.retried.incrementAndGet();
-    metrics.writer().retried(metricCode, message);
+    metrics.writer().retriedOnShard(rejected.metricCode(), rejected.namedShard());
     Lane lane = r.lane;
     if (lane == null || lane.isRetired()) {
       lane = router.route(r);

@@ -15,19 +15,19 @@ final class RetryTokens {
 
   /** Whether a retry may be sent now as far as the retry budget goes. */
   boolean allows(PendingRecord r) {
-    return !RetryTokenBucket.needsToken(r.lastMetricCode) || bucket.hasToken();
+    return !RetryTokenBucket.needsToken(r.lastMetricCode()) || bucket.hasToken();
   }
 
   /** Takes the retry budget's token for a record about to be re-sent (none for a first attempt). */
   void spend(PendingRecord r) {
-    if (r.attempts > 0 && RetryTokenBucket.needsToken(r.lastMetricCode)) {
+    if (r.attempts > 0 && RetryTokenBucket.needsToken(r.lastMetricCode())) {
       bucket.tryAcquire(1);
     }
   }
 
   /** Gives back the token {@link #spend} took for a record that did not go after all. */
   void giveBack(PendingRecord r) {
-    if (r.attempts > 0 && RetryTokenBucket.needsToken(r.lastMetricCode)) {
+    if (r.attempts > 0 && RetryTokenBucket.needsToken(r.lastMetricCode())) {
       bucket.giveBack(1);
     }
   }

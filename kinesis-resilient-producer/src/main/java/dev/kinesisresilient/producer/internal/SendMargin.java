@@ -6,7 +6,7 @@ import java.time.Instant;
 
 /**
  * How long answers take now, and so which records are too late to send: a record whose deadline
- * passes before an answer to a request sent now can be expected is failed {@code EXPIRED} instead of
+ * passes before an answer to a request sent now can be expected is failed {@code DEADLINE_EXCEEDED} instead of
  * sent. Sender thread only.
  */
 final class SendMargin {
@@ -44,7 +44,7 @@ final class SendMargin {
    * Whether a record is too late to send: its deadline passes before an answer to a request sent now
    * can be expected (the smoothed latency of recent answers plus one deviation, capped). Sending it
    * would spend the service's capacity on a record that expires in flight (and may be stored although
-   * reported failed); it fails {@code EXPIRED} instead, never sent (again).
+   * reported failed); it fails {@code DEADLINE_EXCEEDED} instead, never sent (again).
    */
   boolean tooLate(PendingRecord r) {
     return !cutoff.isBefore(r.deadline);

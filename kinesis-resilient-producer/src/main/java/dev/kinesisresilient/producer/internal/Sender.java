@@ -251,12 +251,7 @@ final class Sender implements Runnable {
         entries.add(r.entry);
       }
     }
-    PutRecordsRequest.Builder rb = PutRecordsRequest.builder().records(entries);
-    if (settings.streamArn() != null) {
-      rb.streamARN(settings.streamArn());
-    } else {
-      rb.streamName(settings.streamName());
-    }
+    PutRecordsRequest.Builder rb = settings.streamRef().applyTo(PutRecordsRequest.builder().records(entries));
     for (Lane l : involved) {
       l.requestSent();
     }
@@ -313,7 +308,7 @@ final class Sender implements Runnable {
           continue;
         }
         if (!now.isBefore(r.deadline)) {
-          completer.fail(r, FailureReason.EXPIRED, now);
+          completer.fail(r, FailureReason.DEADLINE_EXCEEDED, now);
         } else if (r.deadline.isBefore(min)) {
           min = r.deadline;
         }
@@ -349,9 +344,9 @@ final class Sender implements Runnable {
       }
       finishAttempt(a);
       a.call.cancel(true);
-      responses.onRequestFailure(a, new TimeoutException("PutRecords attempt did not complete within "
+      responses.onResponse(a, null, new TimeoutException("PutRecords attempt did not complete within "
           + settings.attemptTimeout().multipliedBy(2) + " (overdue after " + settings.attemptTimeout()
-          + "; the service may have stored it)"), Duration.between(a.start, now), now);
+          + "; the service may have stored it)"), now);
     }
   }
 

@@ -14,7 +14,6 @@ import java.util.concurrent.CompletableFuture;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import software.amazon.awssdk.awscore.exception.AwsServiceException;
 import software.amazon.awssdk.services.kinesis.KinesisAsyncClient;
 import software.amazon.awssdk.services.kinesis.model.DescribeStreamSummaryRequest;
 import software.amazon.awssdk.services.kinesis.model.DescribeStreamSummaryResponse;
@@ -175,12 +174,7 @@ final class ShardRouter {
     discoveryStarted = true;
     discoveryInFlight = true;
     discoveryDeadline = now.plus(settings.attemptTimeout().multipliedBy(2));
-    DescribeStreamSummaryRequest.Builder b = DescribeStreamSummaryRequest.builder();
-    if (settings.streamArn() != null) {
-      b.streamARN(settings.streamArn());
-    } else {
-      b.streamName(settings.streamName());
-    }
+    DescribeStreamSummaryRequest.Builder b = settings.streamRef().applyTo(DescribeStreamSummaryRequest.builder());
     CompletableFuture<DescribeStreamSummaryResponse> f;
     try {
       f = client.describeStreamSummary(b.build());
@@ -240,11 +234,8 @@ final class ShardRouter {
   }
 
   private static String errorCode(Throwable cause) {
-    if (cause instanceof AwsServiceException aws && aws.awsErrorDetails() != null
-        && aws.awsErrorDetails().errorCode() != null) {
-      return aws.awsErrorDetails().errorCode();
-    }
-    return cause.getClass().getSimpleName();
+    String code = DefaultErrorClassifier.awsErrorCode(cause);
+    return code != null ? code : cause.getClass().getSimpleName();
   }
 
   private void listShards(@Nullable String token, List<Shard> soFar) {
@@ -254,10 +245,8 @@ final class ShardRouter {
     }
     if (token != null) {
       b.nextToken(token);
-    } else if (settings.streamArn() != null) {
-      b.streamARN(settings.streamArn());
     } else {
-      b.streamName(settings.streamName());
+      settings.streamRef().applyTo(b);
     }
     CompletableFuture<ListShardsResponse> f;
     try {
@@ -401,7 +390,7 @@ final class ShardRouter {
     String why = "stored in an aggregate on shard " + shardId + ", which the shard map does not know yet; "
         + "waiting for a shard map refresh to tell whether a KCL consumer keeps it";
     for (PendingRecord r : p.records) {
-      r.lastMessage = why;
+      r.trail().message(why);
     }
     misplaced.park(p);
     requestRefresh("an aggregate landed on a shard the shard map does not know");
@@ -427,9 +416,9 @@ final class ShardRouter {
       if (r.isDone()) {
         continue;
       }
-      r.lastMessage = why;
+      r.trail().message(why);
       if (!now.isBefore(r.deadline)) {
-        completer.fail(r, FailureReason.EXPIRED, now);
+        completer.fail(r, FailureReason.DEADLINE_EXCEEDED, now);
         continue;
       }
       r.notBefore = now;
@@ -463,25 +452,25 @@ final class ShardRouter {
 
   // ================================================================== expiry, close, flush, wake-up
 
-  /** Fails {@code EXPIRED} the waiting records (parked aggregates, lanes) whose deadline has come. */
+  /** Fails {@code DEADLINE_EXCEEDED} the waiting records (parked aggregates, lanes) whose deadline has come. */
   void expire(Instant now) {
     for (PendingRecord r : misplaced.expired(now)) {
-      completer.fail(r, FailureReason.EXPIRED, now);
+      completer.fail(r, FailureReason.DEADLINE_EXCEEDED, now);
     }
     for (Lane lane : allLanes()) {
       PendingRecord h;
       while ((h = lane.pollExpiredFresh(now)) != null) {
-        completer.fail(h, FailureReason.EXPIRED, now);
+        completer.fail(h, FailureReason.DEADLINE_EXCEEDED, now);
       }
       List<PendingRecord> expired = lane.expireRetries(now);
       for (PendingRecord r : expired) {
         if (!retryTokens.allows(r)) {
-          r.lastMessage = r.lastMessage + " (then its retry waited for the retry budget, which stayed empty: "
-              + "re-sends are limited to a share of acknowledged records)";
+          r.trail().message(r.trail().message() + " (then its retry waited for the retry budget, which stayed "
+              + "empty: re-sends are limited to a share of acknowledged records)");
         }
       }
       for (PendingRecord r : expired) {
-        completer.fail(r, FailureReason.EXPIRED, now);
+        completer.fail(r, FailureReason.DEADLINE_EXCEEDED, now);
       }
     }
   }

@@ -28,7 +28,7 @@ import org.jspecify.annotations.Nullable;
  * MockResilientProducer producer = MockResilientProducer.manual();
  * service.placeOrder(order, producer);                       // calls producer.send(...)
  * assertThat(producer.history()).hasSize(1);
- * producer.failNext(FailureReason.EXPIRED, "DeliveryTimeout", "too slow");
+ * producer.failNext(FailureReason.DEADLINE_EXCEEDED, "DeadlineExceeded", "too slow");
  * assertThat(service.deadLetters()).hasSize(1);
  * }</pre>
  *
@@ -152,7 +152,7 @@ public final class MockResilientProducer implements ResilientProducer {
   /**
    * Fails the oldest pending record with a given reason and error code.
    *
-   * @param reason the reason, e.g. {@link FailureReason#EXPIRED}
+   * @param reason the reason, e.g. {@link FailureReason#DEADLINE_EXCEEDED}
    * @param errorCode the error code to report
    * @param message the error message to report
    * @return false when nothing was pending

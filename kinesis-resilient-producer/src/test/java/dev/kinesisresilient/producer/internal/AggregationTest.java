@@ -281,7 +281,7 @@ final class AggregationTest {
     for (int i = 0; i < 100; i++) {
       RecordResult r = fs.get(i).join();
       if (r instanceof RecordResult.Failed f) {
-        assertThat(f.reason()).isEqualTo(FailureReason.EXPIRED);
+        assertThat(f.reason()).isEqualTo(FailureReason.DEADLINE_EXCEEDED);
         assertThat(f.attempts()).isZero();
         assertThat(stored).doesNotContain("k" + i);
       }

@@ -195,7 +195,7 @@ final class CongestionTest {
     assertThat(results).filteredOn(RecordResult::isAcknowledged).hasSize(4);
     assertThat(results).filteredOn(r -> !r.isAcknowledged()).singleElement()
         .isInstanceOfSatisfying(RecordResult.Failed.class, x -> {
-          assertThat(x.reason()).isEqualTo(FailureReason.EXPIRED);
+          assertThat(x.reason()).isEqualTo(FailureReason.DEADLINE_EXCEEDED);
           assertThat(x.errorCode()).isEqualTo("InternalFailure");
           assertThat(x.errorMessage()).contains("retry budget");
         });
@@ -225,7 +225,7 @@ final class CongestionTest {
     assertThat(a.join().isAcknowledged()).isTrue();
     assertThat(h.fake.putRecordsRequests()).hasSize(1); // b had 2.5 s left: not sent
     assertThat(b.join()).isInstanceOfSatisfying(RecordResult.Failed.class, f -> {
-      assertThat(f.reason()).isEqualTo(FailureReason.EXPIRED);
+      assertThat(f.reason()).isEqualTo(FailureReason.DEADLINE_EXCEEDED);
       assertThat(f.attempts()).isZero();
       assertThat(f.errorCode()).isEqualTo(RecordCompleter.DELIVERY_TIMEOUT_CODE);
       assertThat(f.errorMessage()).isEqualTo("not sent: the PT2.5S left of its deliveryTimeout (PT6S) are less "

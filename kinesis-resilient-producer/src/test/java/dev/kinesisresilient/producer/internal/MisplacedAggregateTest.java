@@ -252,7 +252,7 @@ final class MisplacedAggregateTest {
       RecordResult r = f.join();
       assertThat(r).as("the shard's range is unknown: never acknowledged").isInstanceOf(RecordResult.Failed.class);
       RecordResult.Failed failed = (RecordResult.Failed) r;
-      assertThat(failed.reason()).isEqualTo(FailureReason.EXPIRED);
+      assertThat(failed.reason()).isEqualTo(FailureReason.DEADLINE_EXCEEDED);
       assertThat(failed.errorMessage()).contains("shard map does not know");
     }
     assertThat(listings.get()).as("a refresh was asked for").isEqualTo(2);

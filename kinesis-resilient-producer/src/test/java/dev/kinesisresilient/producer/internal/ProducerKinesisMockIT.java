@@ -148,7 +148,7 @@ class ProducerKinesisMockIT {
         acknowledged++;
       } else {
         RecordResult.Failed f = (RecordResult.Failed) r;
-        assertThat(f.reason()).isIn(FailureReason.CLOSED, FailureReason.EXPIRED);
+        assertThat(f.reason()).isIn(FailureReason.CLOSED, FailureReason.DEADLINE_EXCEEDED);
         failed++;
       }
     }

@@ -237,10 +237,10 @@ final class SenderTest {
       h.clock.set(h.step());
     }
     RecordResult.Failed r = (RecordResult.Failed) f.join();
-    assertThat(r.reason()).isEqualTo(FailureReason.EXPIRED);
+    assertThat(r.reason()).isEqualTo(FailureReason.DEADLINE_EXCEEDED);
     assertThat(r.errorCode()).isEqualTo("InternalFailure");
     assertThat(r.attempts()).isGreaterThan(1);
-    assertThat(h.producer.stats().failedByReason()).containsEntry(FailureReason.EXPIRED, 1L);
+    assertThat(h.producer.stats().failedByReason()).containsEntry(FailureReason.DEADLINE_EXCEEDED, 1L);
     assertThat(handled).isEmpty();
   }
 
@@ -262,7 +262,7 @@ final class SenderTest {
       h.clock.set(next);
     }
     RecordResult.Failed last = (RecordResult.Failed) fs.get(19).join();
-    assertThat(last.reason()).isEqualTo(FailureReason.EXPIRED);
+    assertThat(last.reason()).isEqualTo(FailureReason.DEADLINE_EXCEEDED);
     assertThat(last.errorCode()).isEqualTo(RecordCompleter.DELIVERY_TIMEOUT_CODE);
     assertThat(last.attempts()).isZero();
     assertThat(h.clock.instant()).isEqualTo(start.plusSeconds(6)).as("expired exactly at the deadline");

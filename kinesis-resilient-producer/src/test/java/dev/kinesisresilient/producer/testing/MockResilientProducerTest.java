@@ -50,8 +50,8 @@ final class MockResilientProducerTest {
   void failNext_withReason_reportsIt() {
     MockResilientProducer p = MockResilientProducer.manual();
     CompletableFuture<RecordResult> a = p.send(A);
-    p.failNext(FailureReason.EXPIRED, "DeliveryTimeout", "too slow");
-    assertThat(((RecordResult.Failed) a.join()).reason()).isEqualTo(FailureReason.EXPIRED);
+    p.failNext(FailureReason.DEADLINE_EXCEEDED, "DeliveryTimeout", "too slow");
+    assertThat(((RecordResult.Failed) a.join()).reason()).isEqualTo(FailureReason.DEADLINE_EXCEEDED);
   }
 
   @Test

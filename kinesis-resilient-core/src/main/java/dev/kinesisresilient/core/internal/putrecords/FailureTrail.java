@@ -15,6 +15,15 @@ import org.jspecify.annotations.Nullable;
  */
 public final class FailureTrail {
 
+  /**
+   * Error code (and metric code) of a record that ran out of time ({@link
+   * FailureReason#DEADLINE_EXCEEDED}) with no error of its own: never sent, or never answered. It says
+   * that the engine's own bound ran out, not the service, so a caller does not look for a service error
+   * that never happened; a fixed value keeps the metric tag bounded. The writer and the producer give
+   * the same.
+   */
+  public static final String DEADLINE_CODE = "DeadlineExceeded";
+
   private @Nullable String code;
   private @Nullable String metricCode;
   private @Nullable String message;

@@ -74,21 +74,26 @@ public final class PutRecordsVerdicts {
       return Verdicts.requestFailed(new EntryVerdict.Rejected(ErrorClassification.OTHER, ErrorClassification.OTHER,
           message, null, true, false, null), entryCount, true);
     }
-    List<EntryVerdict> entries = new ArrayList<>(entryCount);
-    int rejected = 0;
-    for (PutRecordsResultEntry e : results) {
+    // Only the rejected entries get an object here: a stored one is read from its result entry when
+    // asked for (Verdicts#stored), so a response with every entry stored costs no object per entry.
+    EntryVerdict.@Nullable Rejected[] rejected = null;
+    int rejectedCount = 0;
+    for (int j = 0; j < entryCount; j++) {
+      PutRecordsResultEntry e = results.get(j);
       if (e.errorCode() == null && e.sequenceNumber() != null && e.shardId() != null) {
-        entries.add(new EntryVerdict.Stored(e.sequenceNumber(), e.shardId()));
         continue;
       }
-      rejected++;
+      if (rejected == null) {
+        rejected = new EntryVerdict.Rejected[entryCount];
+      }
+      rejectedCount++;
       String code = e.errorCode() == null ? ErrorClassification.OTHER : e.errorCode();
       String message = e.errorMessage() == null ? "" : e.errorMessage();
       ErrorClassification c = classifier.classifyEntry(code);
-      entries.add(new EntryVerdict.Rejected(code, c.metricCode(), message, null, c.retriable(),
-          throttled(code, c.metricCode()), shardNamedIn(message)));
+      rejected[j] = new EntryVerdict.Rejected(code, c.metricCode(), message, null, c.retriable(),
+          throttled(code, c.metricCode()), shardNamedIn(message));
     }
-    return new Verdicts(Collections.unmodifiableList(entries), rejected, null, false);
+    return new Verdicts(results, rejected, entryCount, rejectedCount, null, false);
   }
 
   /**
@@ -129,16 +134,12 @@ public final class PutRecordsVerdicts {
   }
 
   /**
-   * The verdicts of one attempt.
-   *
-   * @param entries one verdict per entry sent, in the order sent
-   * @param rejectedCount how many are {@link EntryVerdict.Rejected}
-   * @param requestFailure the one verdict of every entry when the whole request failed, else null
-   * @param countMismatch whether the request failed because the response had another number of
-   *     entries than were sent (the call itself succeeded)
+   * The verdicts of one attempt: one per entry sent, in the order sent. {@link #entries()} lists them;
+   * an engine on a hot path reads the same verdicts by index ({@link #rejected(int)}, {@link
+   * #stored(int)}) without an object per stored entry. Not thread-safe (the entry list is built on
+   * first use); read it on the thread that made it.
    */
-  public record Verdicts(List<EntryVerdict> entries, int rejectedCount,
-      EntryVerdict.@Nullable Rejected requestFailure, boolean countMismatch) {
+  public static final class Verdicts {
 
     /** Result tag of a request with every entry stored. */
     public static final String SUCCESS = "success";
@@ -149,8 +150,138 @@ public final class PutRecordsVerdicts {
     /** Error code tag of a request that did not fail as a whole. */
     public static final String NO_ERROR = "none";
 
+    /** The response's entries; null when the request failed as a whole. */
+    private final @Nullable List<PutRecordsResultEntry> results;
+    /** Per entry, its rejection or null when stored; null when no entry was rejected. */
+    private final EntryVerdict.@Nullable Rejected @Nullable [] rejected;
+    private final int entryCount;
+    private final int rejectedCount;
+    private final EntryVerdict.@Nullable Rejected requestFailure;
+    private final boolean countMismatch;
+    private @Nullable List<EntryVerdict> entries;
+
+    private Verdicts(@Nullable List<PutRecordsResultEntry> results,
+        EntryVerdict.@Nullable Rejected @Nullable [] rejected, int entryCount, int rejectedCount,
+        EntryVerdict.@Nullable Rejected requestFailure, boolean countMismatch) {
+      this.results = results;
+      this.rejected = rejected;
+      this.entryCount = entryCount;
+      this.rejectedCount = rejectedCount;
+      this.requestFailure = requestFailure;
+      this.countMismatch = countMismatch;
+    }
+
     private static Verdicts requestFailed(EntryVerdict.Rejected verdict, int entryCount, boolean countMismatch) {
-      return new Verdicts(Collections.nCopies(entryCount, verdict), entryCount, verdict, countMismatch);
+      return new Verdicts(null, null, entryCount, entryCount, verdict, countMismatch);
+    }
+
+    /**
+     * One verdict per entry sent, in the order sent.
+     *
+     * @return the verdicts, unmodifiable
+     */
+    public List<EntryVerdict> entries() {
+      List<EntryVerdict> list = entries;
+      if (list == null) {
+        if (requestFailure != null) {
+          list = Collections.nCopies(entryCount, requestFailure);
+        } else {
+          List<EntryVerdict> all = new ArrayList<>(entryCount);
+          for (int j = 0; j < entryCount; j++) {
+            EntryVerdict.Rejected r = rejected(j);
+            all.add(r != null ? r : stored(j));
+          }
+          list = Collections.unmodifiableList(all);
+        }
+        entries = list;
+      }
+      return list;
+    }
+
+    /**
+     * Entry {@code j}'s rejection.
+     *
+     * @param j the entry's index in the request
+     * @return its {@link EntryVerdict.Rejected}, or null when the service stored it
+     */
+    public EntryVerdict.@Nullable Rejected rejected(int j) {
+      if (requestFailure != null) {
+        return requestFailure;
+      }
+      EntryVerdict.@Nullable Rejected[] r = rejected;
+      return r == null ? null : r[j];
+    }
+
+    /**
+     * Entry {@code j}'s sequence number, when it was stored (its {@link EntryVerdict.Stored}'s, without
+     * making one).
+     *
+     * @param j the entry's index in the request
+     * @return the sequence number
+     * @throws IllegalStateException when the entry was rejected
+     */
+    public String sequenceNumber(int j) {
+      return Objects.requireNonNull(storedEntry(j).sequenceNumber());
+    }
+
+    /**
+     * Entry {@code j}'s shard id, when it was stored (its {@link EntryVerdict.Stored}'s, without making
+     * one).
+     *
+     * @param j the entry's index in the request
+     * @return the shard id
+     * @throws IllegalStateException when the entry was rejected
+     */
+    public String shardId(int j) {
+      return Objects.requireNonNull(storedEntry(j).shardId());
+    }
+
+    /**
+     * Entry {@code j}'s verdict when it was stored.
+     *
+     * @param j the entry's index in the request
+     * @return its {@link EntryVerdict.Stored}
+     * @throws IllegalStateException when the entry was rejected
+     */
+    public EntryVerdict.Stored stored(int j) {
+      PutRecordsResultEntry e = storedEntry(j);
+      return new EntryVerdict.Stored(e.sequenceNumber(), e.shardId());
+    }
+
+    private PutRecordsResultEntry storedEntry(int j) {
+      List<PutRecordsResultEntry> r = results;
+      if (r == null || rejected(j) != null) {
+        throw new IllegalStateException("entry " + j + " was not stored");
+      }
+      return r.get(j);
+    }
+
+    /**
+     * How many entries were rejected.
+     *
+     * @return the count of {@link EntryVerdict.Rejected} among {@link #entries()}
+     */
+    public int rejectedCount() {
+      return rejectedCount;
+    }
+
+    /**
+     * The one verdict of every entry when the whole request failed.
+     *
+     * @return the verdict, or null when the response was read entry by entry
+     */
+    public EntryVerdict.@Nullable Rejected requestFailure() {
+      return requestFailure;
+    }
+
+    /**
+     * Whether the request failed because the response had another number of entries than were sent
+     * (the call itself succeeded).
+     *
+     * @return true for a count mismatch
+     */
+    public boolean countMismatch() {
+      return countMismatch;
     }
 
     /**
@@ -178,6 +309,11 @@ public final class PutRecordsVerdicts {
      */
     public String metricCode() {
       return requestFailure != null ? requestFailure.metricCode() : NO_ERROR;
+    }
+
+    @Override
+    public String toString() {
+      return "Verdicts[entries=" + entryCount + ", rejected=" + rejectedCount + ", result=" + result() + "]";
     }
   }
 }

@@ -36,8 +36,8 @@ public final class RetryRule {
    *
    * @param maxAttempts attempts per record, the first included; at least 1
    * @param backoff the delays
-   * @param outOfTime the reason given when the retry would start at or after the deadline (the writer
-   *     says {@link FailureReason#DEADLINE_EXCEEDED}, the producer {@link FailureReason#EXPIRED})
+   * @param outOfTime the reason given when the retry would start at or after the deadline: every engine
+   *     passes {@link FailureReason#DEADLINE_EXCEEDED}, the one reason for running out of time
    * @throws IllegalArgumentException when {@code maxAttempts < 1}
    */
   public RetryRule(int maxAttempts, BackoffStrategy backoff, FailureReason outOfTime) {

@@ -58,7 +58,7 @@ final class FailureTrailTest {
     assertThat(trail.isEmpty()).isTrue();
     assertThat(trail.code()).isNull();
     assertThat(trail.metricCode()).isEqualTo("other");
-    assertThat(trail.toFailed(record, FailureReason.EXPIRED, 0))
-        .isEqualTo(new RecordResult.Failed(record, FailureReason.EXPIRED, "other", "", 0, null));
+    assertThat(trail.toFailed(record, FailureReason.DEADLINE_EXCEEDED, 0))
+        .isEqualTo(new RecordResult.Failed(record, FailureReason.DEADLINE_EXCEEDED, "other", "", 0, null));
   }
 }

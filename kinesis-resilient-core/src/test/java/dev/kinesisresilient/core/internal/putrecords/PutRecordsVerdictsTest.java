@@ -1,6 +1,7 @@
 package dev.kinesisresilient.core.internal.putrecords;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.kinesisresilient.core.ErrorClassifier;
 import dev.kinesisresilient.core.internal.putrecords.EntryVerdict.Rejected;
@@ -66,6 +67,35 @@ final class PutRecordsVerdictsTest {
     assertThat(v.entries().get(2)).isEqualTo(
         new Rejected("InternalFailure", "InternalFailure", "Internal service failure.", null, true, false, null));
     assertThat(v.entries().get(3)).isEqualTo(new Rejected("SomethingNew", "other", "new", null, true, false, null));
+  }
+
+  @Test
+  void verdicts_readByIndex_sameVerdictsAsTheList() {
+    Verdicts v = verdicts.verdicts(response(
+        stored("1", "shardId-000000000000"),
+        failed("InternalFailure", "Internal service failure."),
+        stored("3", "shardId-000000000002")), 3);
+
+    for (int j = 0; j < 3; j++) {
+      EntryVerdict listed = v.entries().get(j);
+      if (listed instanceof Stored s) {
+        assertThat(v.rejected(j)).isNull();
+        assertThat(v.stored(j)).isEqualTo(s);
+        assertThat(v.sequenceNumber(j)).isEqualTo(s.sequenceNumber());
+        assertThat(v.shardId(j)).isEqualTo(s.shardId());
+      } else {
+        assertThat(v.rejected(j)).isSameAs(listed);
+        int entry = j;
+        assertThatThrownBy(() -> v.sequenceNumber(entry)).isInstanceOf(IllegalStateException.class)
+            .hasMessage("entry 1 was not stored");
+      }
+    }
+    assertThat(v.entries()).hasSize(3).element(1).isInstanceOf(Rejected.class);
+
+    Verdicts failed = verdicts.verdicts(new TimeoutException("late"), 2);
+    assertThat(failed.rejected(0)).isSameAs(failed.requestFailure());
+    assertThat(failed.rejected(1)).isSameAs(failed.requestFailure());
+    assertThatThrownBy(() -> failed.shardId(0)).isInstanceOf(IllegalStateException.class);
   }
 
   @Test

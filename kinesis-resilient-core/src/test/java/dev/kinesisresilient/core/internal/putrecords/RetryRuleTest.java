@@ -63,10 +63,10 @@ final class RetryRuleTest {
   @Test
   void next_outOfTimeReasonIsTheEnginesOwn() {
     RetryRule producerRule = new RetryRule(4,
-        BackoffStrategy.exponential(BASE, CAP, Jitter.NONE, () -> new SplittableRandom(1)), FailureReason.EXPIRED);
+        BackoffStrategy.exponential(BASE, CAP, Jitter.NONE, () -> new SplittableRandom(1)), FailureReason.DEADLINE_EXCEEDED);
 
     assertThat(producerRule.next(1, Duration.ZERO, true, NOW, NOW))
-        .isEqualTo(new RetryRule.GiveUp(FailureReason.EXPIRED));
+        .isEqualTo(new RetryRule.GiveUp(FailureReason.DEADLINE_EXCEEDED));
   }
 
   @Test

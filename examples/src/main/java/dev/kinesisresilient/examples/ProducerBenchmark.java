@@ -40,6 +40,7 @@ import software.amazon.awssdk.services.kinesis.model.PutRecordsResultEntry;
  *       records/s acknowledged after a 2 s warm-up, with aggregation and without, in the same run, for
  *       unique partition keys and for 100 distinct keys. Every stored record is decoded with {@code
  *       KplAggregation.decode} and counted against the acknowledgements.
+ *   <li>Issue 14 ({@code --part scale|shared|ratelimited}): see {@link ScaleBenchmark}.
  * </ol>
  */
 public final class ProducerBenchmark {
@@ -52,21 +53,25 @@ public final class ProducerBenchmark {
   /**
    * Runs the benchmark.
    *
-   * @param args {@code --seconds N} (overload, default 20), {@code --records N} (unlimited, default
-   *     1,000,000), {@code --rounds N} (unlimited, measured rounds, default 5), {@code --part
-   *     overload|unlimited|aggregation|all}, {@code --sink discarding|fake|both} (unlimited)
+   * @param args {@code --seconds N} (overload, shared, default 20), {@code --records N} (unlimited, default
+   *     1,000,000; scale, default 300,000; ratelimited, default 40,000), {@code --rounds N} (measured rounds:
+   *     unlimited, default 5; scale and ratelimited, default 3), {@code --part
+   *     overload|unlimited|aggregation|scale|shared|ratelimited|all} ({@code all} leaves out the last three),
+   *     {@code --sink discarding|fake|both} (unlimited), {@code --producers N} (shared, default 4)
    * @throws Exception on failure
    */
   public static void main(String[] args) throws Exception {
     int seconds = 20;
-    int unlimitedRecords = 1_000_000;
-    int rounds = 5;
+    Integer records = null;
+    Integer rounds = null;
+    int producers = 4;
     String part = "all";
     String sink = "both";
     for (int i = 0; i + 1 < args.length; i += 2) {
       switch (args[i]) {
         case "--seconds" -> seconds = Integer.parseInt(args[i + 1]);
-        case "--records" -> unlimitedRecords = Integer.parseInt(args[i + 1]);
+        case "--records" -> records = Integer.parseInt(args[i + 1]);
+        case "--producers" -> producers = Integer.parseInt(args[i + 1]);
         case "--rounds" -> rounds = Integer.parseInt(args[i + 1]);
         case "--part" -> part = args[i + 1];
         case "--sink" -> sink = args[i + 1];
@@ -76,6 +81,21 @@ public final class ProducerBenchmark {
     System.out.printf("machine: %s, %d CPUs, max heap %d MiB%n", System.getProperty("java.vm.name") + " "
         + System.getProperty("java.version"), Runtime.getRuntime().availableProcessors(),
         Runtime.getRuntime().maxMemory() / BatchLimits.MIB);
+    switch (part) {
+      case "scale" -> {
+        ScaleBenchmark.scale(records == null ? 300_000 : records, rounds == null ? 3 : rounds);
+        return;
+      }
+      case "shared" -> {
+        ScaleBenchmark.shared(seconds, producers);
+        return;
+      }
+      case "ratelimited" -> {
+        ScaleBenchmark.rateLimited(records == null ? 40_000 : records, rounds == null ? 3 : rounds);
+        return;
+      }
+      default -> { }
+    }
     if (part.equals("aggregation") || part.equals("all")) {
       aggregation(seconds);
     }
@@ -90,10 +110,10 @@ public final class ProducerBenchmark {
     }
     if (!part.equals("overload")) {
       if (!sink.equals("fake")) {
-        unlimited(unlimitedRecords, rounds, true);
+        unlimited(records == null ? 1_000_000 : records, rounds == null ? 5 : rounds, true);
       }
       if (!sink.equals("discarding")) {
-        unlimited(unlimitedRecords, rounds, false);
+        unlimited(records == null ? 1_000_000 : records, rounds == null ? 5 : rounds, false);
       }
     }
   }

@@ -13,7 +13,10 @@ import org.jspecify.annotations.Nullable;
  * ({@code StartingHashKey..EndingHashKey}, inclusive) holds that value stores the record, except on
  * streams with AUTO record distribution, where the service ignores both keys.
  *
- * <p>Thread-safe; its only state is a per-thread MD5 instance, reset after every use.
+ * <p>Thread-safe. Its state changes no result: a per-thread MD5 instance, reset after every use, and a
+ * bounded cache of recent partition keys' hash keys ({@value #CACHE_SLOTS} entries of keys up to
+ * {@value #MAX_CACHED_KEY_CHARS} characters, at most about 0.6 MiB), so that a producer writing many
+ * records under a few keys hashes each key about twice instead of once per record.
  *
  * <pre>{@code
  * BigInteger h = HashKeys.of(record);          // 0 .. 2^128-1
@@ -29,6 +32,40 @@ public final class HashKeys {
    * {@code digest(input)}, which resets the instance, so no state carries from one call to the next.
    */
   private static final ThreadLocal<MessageDigest> MD5 = ThreadLocal.withInitial(HashKeys::newMd5);
+
+  /** Slots of the cache of recent partition keys; a power of two. */
+  static final int CACHE_SLOTS = 2048;
+
+  /** Keys longer than this are hashed every time: they bound the cache's memory (256 chars at most). */
+  static final int MAX_CACHED_KEY_CHARS = 64;
+
+  /**
+   * A direct-mapped cache: slot {@code spread(key.hashCode())} holds the last key hashed there and its
+   * hash key, replaced by the next key that maps to the slot. Reads and writes race on purpose, as in
+   * {@code String.hashCode}: an entry is immutable with final fields, so a thread that sees it sees it
+   * whole (JLS 17.5); a lost or stale write only costs a hash. Bounded: the array never grows, and
+   * each entry holds a key of at most {@link #MAX_CACHED_KEY_CHARS} characters and its 128-bit value.
+   */
+  private static final CachedKey[] CACHE = new CachedKey[CACHE_SLOTS];
+
+  /**
+   * Admission: a key enters its slot only when the slot last saw its {@code hashCode} too, that is on
+   * its second hash in a row there. Keys that never repeat (unique per record) then cost an int write,
+   * not an entry allocated and a reference stored into this long-lived array (which G1 pays for in
+   * its write barrier and card refinement). Races are benign as in {@link #CACHE}.
+   */
+  private static final int[] SEEN = new int[CACHE_SLOTS];
+
+  /** One cache entry. Immutable. */
+  private static final class CachedKey {
+    final String key;
+    final BigInteger hashKey;
+
+    CachedKey(String key, BigInteger hashKey) {
+      this.key = key;
+      this.hashKey = hashKey;
+    }
+  }
 
   private HashKeys() {}
 
@@ -76,6 +113,46 @@ public final class HashKeys {
    * @return a value in 0..2^128-1
    */
   public static BigInteger md5(String partitionKey) {
+    if (partitionKey.length() > MAX_CACHED_KEY_CHARS) {
+      return digest(partitionKey);
+    }
+    int h = partitionKey.hashCode();
+    int slot = (h ^ (h >>> 16)) & (CACHE_SLOTS - 1);
+    CachedKey cached = CACHE[slot];
+    if (cached != null && cached.key.equals(partitionKey)) {
+      return cached.hashKey;
+    }
+    BigInteger hashKey = digest(partitionKey);
+    if (SEEN[slot] == h) {
+      CACHE[slot] = new CachedKey(partitionKey, hashKey);
+    } else {
+      SEEN[slot] = h;
+    }
+    return hashKey;
+  }
+
+  private static BigInteger digest(String partitionKey) {
     return new BigInteger(1, MD5.get().digest(partitionKey.getBytes(StandardCharsets.UTF_8)));
+  }
+
+  /** How many cache slots hold a key now (for tests): at most {@link #CACHE_SLOTS}. */
+  static int cachedKeys() {
+    int n = 0;
+    for (CachedKey c : CACHE) {
+      if (c != null) {
+        n++;
+      }
+    }
+    return n;
+  }
+
+  /** Whether the cache holds {@code partitionKey} now (for tests). */
+  static boolean isCached(String partitionKey) {
+    for (CachedKey c : CACHE) {
+      if (c != null && c.key.equals(partitionKey)) {
+        return true;
+      }
+    }
+    return false;
   }
 }

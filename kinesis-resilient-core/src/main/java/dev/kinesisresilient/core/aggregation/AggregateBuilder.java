@@ -1,11 +1,12 @@
 package dev.kinesisresilient.core.aggregation;
 
 import dev.kinesisresilient.core.KinesisRecord;
-import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
+import java.security.DigestException;
 import java.security.MessageDigest;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
+import java.util.Arrays;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -18,6 +19,10 @@ import org.jspecify.annotations.Nullable;
  * <p>Partition keys and explicit hash keys are stored once each in the aggregate's tables. {@link
  * #sizeBytes()} is the aggregate's data size; the Kinesis record that carries it also counts its own
  * partition key (by KPL convention, the first user record's), see {@link #recordSizeBytes()}.
+ *
+ * <p>Encoding writes straight into one array of the exact size, from the tables and per-record key
+ * indexes gathered while adding: no intermediate streams or per-record buffers, and each key's UTF-8
+ * bytes are computed once.
  *
  * <p>Not thread-safe; one builder per aggregate being filled.
  *
@@ -33,12 +38,28 @@ import org.jspecify.annotations.Nullable;
 public final class AggregateBuilder {
 
   private final long maxRecordBytes;
-  private final Map<String, Integer> keys = new LinkedHashMap<>();
-  private final Map<String, Integer> hashKeys = new LinkedHashMap<>();
+  private final Map<String, Integer> keys = new HashMap<>();
+  private final Map<String, Integer> hashKeys = new HashMap<>();
+  /** UTF-8 bytes of the partition key table, in index order. */
+  private final List<byte[]> keyTable = new ArrayList<>();
+  /** UTF-8 bytes of the explicit hash key table, in index order. */
+  private final List<byte[]> hashKeyTable = new ArrayList<>();
   private final List<KinesisRecord> records = new ArrayList<>();
+  /** Per record: partition key index, explicit hash key index (-1: none), encoded Record message size. */
+  private int[] keyIndex = new int[16];
+  private int[] hashKeyIndex = new int[16];
+  private int[] recordMessageBytes = new int[16];
   private long messageBytes;
   private @Nullable String firstPartitionKey;
   private @Nullable String firstExplicitHashKey;
+  private long firstPartitionKeyBytes;
+
+  // What growthOf found for the record it sized, used by apply for the same record.
+  private int pendingKey;
+  private byte @Nullable [] pendingKeyBytes;
+  private int pendingHashKey;
+  private byte @Nullable [] pendingHashKeyBytes;
+  private long pendingRecordMessage;
 
   /**
    * Creates an empty builder.
@@ -63,7 +84,7 @@ public final class AggregateBuilder {
   public boolean tryAdd(KinesisRecord record) {
     Objects.requireNonNull(record, "record");
     long grow = growthOf(record);
-    long outerKey = firstPartitionKey == null ? utf8(record.partitionKey()) : utf8(firstPartitionKey);
+    long outerKey = firstPartitionKey == null ? pendingOuterKeyBytes(record) : firstPartitionKeyBytes;
     long newSize = KplAggregation.MAGIC_BYTES + messageBytes + grow + KplAggregation.DIGEST_BYTES + outerKey;
     if (newSize > maxRecordBytes) {
       return false;
@@ -81,37 +102,67 @@ public final class AggregateBuilder {
     apply(record, growthOf(record));
   }
 
+  /** The outer partition key's bytes if {@code r} (sized by growthOf) became the first record. */
+  private long pendingOuterKeyBytes(KinesisRecord r) {
+    byte[] b = pendingKeyBytes;
+    return b != null ? b.length : r.partitionKey().getBytes(StandardCharsets.UTF_8).length;
+  }
+
+  /** The bytes {@code r} adds to the message; leaves what it found in the pending fields for apply. */
   private long growthOf(KinesisRecord r) {
     long grow = 0;
     Integer pk = keys.get(r.partitionKey());
-    long pkIndex = pk != null ? pk : keys.size();
+    pendingKey = pk != null ? pk : keys.size();
+    pendingKeyBytes = null;
     if (pk == null) {
-      grow += lengthDelimited(1, utf8(r.partitionKey()));
+      pendingKeyBytes = r.partitionKey().getBytes(StandardCharsets.UTF_8);
+      grow += lengthDelimited(1, pendingKeyBytes.length);
     }
-    long recordMessage = tagSize(1) + varintSize(pkIndex);
+    long recordMessage = tagSize(1) + varintSize(pendingKey);
     String ehk = r.explicitHashKey();
+    pendingHashKey = -1;
+    pendingHashKeyBytes = null;
     if (ehk != null) {
       Integer e = hashKeys.get(ehk);
-      long ehkIndex = e != null ? e : hashKeys.size();
+      pendingHashKey = e != null ? e : hashKeys.size();
       if (e == null) {
-        grow += lengthDelimited(2, utf8(ehk));
+        pendingHashKeyBytes = ehk.getBytes(StandardCharsets.UTF_8);
+        grow += lengthDelimited(2, pendingHashKeyBytes.length);
       }
-      recordMessage += tagSize(2) + varintSize(ehkIndex);
+      recordMessage += tagSize(2) + varintSize(pendingHashKey);
     }
     recordMessage += lengthDelimited(3, r.dataBytes());
+    pendingRecordMessage = recordMessage;
     grow += lengthDelimited(3, recordMessage);
     return grow;
   }
 
+  /** Adds {@code r}, which growthOf has just sized. */
   private void apply(KinesisRecord r, long grow) {
-    keys.putIfAbsent(r.partitionKey(), keys.size());
-    if (r.explicitHashKey() != null) {
-      hashKeys.putIfAbsent(r.explicitHashKey(), hashKeys.size());
+    byte[] kb = pendingKeyBytes;
+    if (kb != null) {
+      keys.put(r.partitionKey(), pendingKey);
+      keyTable.add(kb);
+    }
+    byte[] hb = pendingHashKeyBytes;
+    if (hb != null) {
+      hashKeys.put(Objects.requireNonNull(r.explicitHashKey()), pendingHashKey);
+      hashKeyTable.add(hb);
     }
     if (firstPartitionKey == null) {
       firstPartitionKey = r.partitionKey();
       firstExplicitHashKey = r.explicitHashKey();
+      firstPartitionKeyBytes = keyTable.get(pendingKey).length;
     }
+    int n = records.size();
+    if (n == keyIndex.length) {
+      keyIndex = Arrays.copyOf(keyIndex, n * 2);
+      hashKeyIndex = Arrays.copyOf(hashKeyIndex, n * 2);
+      recordMessageBytes = Arrays.copyOf(recordMessageBytes, n * 2);
+    }
+    keyIndex[n] = pendingKey;
+    hashKeyIndex[n] = pendingHashKey;
+    recordMessageBytes[n] = Math.toIntExact(pendingRecordMessage);
     records.add(r);
     messageBytes += grow;
   }
@@ -141,7 +192,7 @@ public final class AggregateBuilder {
    * @return bytes; 0 when empty
    */
   public long recordSizeBytes() {
-    return firstPartitionKey == null ? 0 : sizeBytes() + utf8(firstPartitionKey);
+    return firstPartitionKey == null ? 0 : sizeBytes() + firstPartitionKeyBytes;
   }
 
   /**
@@ -157,38 +208,46 @@ public final class AggregateBuilder {
    * Encodes the aggregate.
    *
    * @return magic, message, MD5
-   * @throws IllegalStateException when empty
+   * @throws IllegalStateException when empty, or when it would exceed the largest Java array
    */
   public byte[] build() {
     if (records.isEmpty()) {
       throw new IllegalStateException("no records added");
     }
-    ByteArrayOutputStream out = new ByteArrayOutputStream((int) Math.min(Integer.MAX_VALUE - 8, sizeBytes()));
-    out.writeBytes(KplAggregation.magic());
-    ByteArrayOutputStream msg = new ByteArrayOutputStream((int) Math.min(Integer.MAX_VALUE - 8, messageBytes));
-    for (String k : keys.keySet()) {
-      writeBytesField(msg, 1, k.getBytes(StandardCharsets.UTF_8));
+    if (sizeBytes() > Integer.MAX_VALUE - 8) {
+      throw new IllegalStateException("aggregate of " + sizeBytes() + " bytes exceeds the largest array");
     }
-    for (String k : hashKeys.keySet()) {
-      writeBytesField(msg, 2, k.getBytes(StandardCharsets.UTF_8));
+    byte[] out = new byte[(int) sizeBytes()];
+    int pos = KplAggregation.MAGIC_BYTES;
+    System.arraycopy(KplAggregation.magic(), 0, out, 0, pos);
+    for (byte[] k : keyTable) {
+      pos = writeBytesField(out, pos, 1, k);
     }
-    ByteArrayOutputStream rec = new ByteArrayOutputStream();
-    for (KinesisRecord r : records) {
-      rec.reset();
-      writeVarint(rec, (1 << 3));
-      writeVarint(rec, keys.get(r.partitionKey()));
-      if (r.explicitHashKey() != null) {
-        writeVarint(rec, (2 << 3));
-        writeVarint(rec, hashKeys.get(r.explicitHashKey()));
+    for (byte[] k : hashKeyTable) {
+      pos = writeBytesField(out, pos, 2, k);
+    }
+    for (int i = 0; i < records.size(); i++) {
+      pos = writeVarint(out, pos, (3 << 3) | 2);
+      pos = writeVarint(out, pos, recordMessageBytes[i]);
+      pos = writeVarint(out, pos, 1 << 3);
+      pos = writeVarint(out, pos, keyIndex[i]);
+      if (hashKeyIndex[i] >= 0) {
+        pos = writeVarint(out, pos, 2 << 3);
+        pos = writeVarint(out, pos, hashKeyIndex[i]);
       }
-      writeBytesField(rec, 3, r.data().asByteArrayUnsafe());
-      writeBytesField(msg, 3, rec.toByteArray());
+      pos = writeBytesField(out, pos, 3, records.get(i).data().asByteArrayUnsafe());
     }
-    byte[] message = msg.toByteArray();
-    out.writeBytes(message);
     MessageDigest md5 = KplAggregation.md5();
-    out.writeBytes(md5.digest(message));
-    return out.toByteArray();
+    md5.update(out, KplAggregation.MAGIC_BYTES, pos - KplAggregation.MAGIC_BYTES);
+    try {
+      pos += md5.digest(out, pos, KplAggregation.DIGEST_BYTES);
+    } catch (DigestException e) {
+      throw new IllegalStateException("MD5 digest did not fit its 16 bytes", e);
+    }
+    if (pos != out.length) {
+      throw new IllegalStateException("encoded " + pos + " bytes, sized " + out.length);
+    }
+    return out;
   }
 
   /**
@@ -204,18 +263,21 @@ public final class AggregateBuilder {
         firstExplicitHashKey);
   }
 
-  private static void writeBytesField(ByteArrayOutputStream out, int field, byte[] bytes) {
-    writeVarint(out, ((long) field << 3) | 2);
-    writeVarint(out, bytes.length);
-    out.writeBytes(bytes);
+  private static int writeBytesField(byte[] out, int pos, int field, byte[] bytes) {
+    pos = writeVarint(out, pos, (field << 3) | 2);
+    pos = writeVarint(out, pos, bytes.length);
+    System.arraycopy(bytes, 0, out, pos, bytes.length);
+    return pos + bytes.length;
   }
 
-  private static void writeVarint(ByteArrayOutputStream out, long v) {
-    while ((v & ~0x7FL) != 0) {
-      out.write((int) ((v & 0x7F) | 0x80));
+  /** Writes {@code v} (non-negative) as a protobuf varint at {@code pos}; returns the position after it. */
+  private static int writeVarint(byte[] out, int pos, int v) {
+    while ((v & ~0x7F) != 0) {
+      out[pos++] = (byte) ((v & 0x7F) | 0x80);
       v >>>= 7;
     }
-    out.write((int) v);
+    out[pos++] = (byte) v;
+    return pos;
   }
 
   private static long lengthDelimited(int field, long length) {
@@ -233,9 +295,5 @@ public final class AggregateBuilder {
       v >>>= 7;
     }
     return n;
-  }
-
-  private static long utf8(String s) {
-    return s.getBytes(StandardCharsets.UTF_8).length;
   }
 }

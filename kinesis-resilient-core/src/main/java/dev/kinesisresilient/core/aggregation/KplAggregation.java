@@ -209,7 +209,20 @@ public final class KplAggregation {
     }
   }
 
+  /**
+   * One MD5 instance per thread: {@code MessageDigest.getInstance} looks the algorithm up through the
+   * security providers on every call. Callers use it between two calls of this method only.
+   */
+  private static final ThreadLocal<MessageDigest> MD5 = ThreadLocal.withInitial(KplAggregation::newMd5);
+
+  /** This thread's MD5 instance, reset. */
   static MessageDigest md5() {
+    MessageDigest md5 = MD5.get();
+    md5.reset();
+    return md5;
+  }
+
+  private static MessageDigest newMd5() {
     try {
       return MessageDigest.getInstance("MD5");
     } catch (NoSuchAlgorithmException e) {

@@ -146,6 +146,32 @@ final class KplAggregationTest {
     assertThat(new AggregateBuilder(30).tryAdd(KinesisRecord.of("k", new byte[100]))).isFalse();
   }
 
+  /**
+   * Issue 14: the builder writes into one array sized in advance; its bytes stay those protobuf writes
+   * for the same tables, also where varints take several bytes (key index >= 128, data >= 16 KiB).
+   */
+  @Test
+  void builder_byteIdenticalToProtobuf_multiByteVarints_andSizeExact() throws Exception {
+    SplittableRandom random = new SplittableRandom(14);
+    List<KinesisRecord> in = new ArrayList<>();
+    for (int i = 0; i < 400; i++) {
+      byte[] data = new byte[i % 100 == 7 ? 20_000 + random.nextInt(5000) : random.nextInt(200)];
+      random.nextBytes(data);
+      in.add(KinesisRecord.of("k" + random.nextInt(300) + (i % 3 == 0 ? "ü中" : ""), data,
+          i % 4 == 0 ? Integer.toString(random.nextInt(200)) : null));
+    }
+    List<ProtobufReference.Sub> subs = in.stream()
+        .map(r -> new ProtobufReference.Sub(r.partitionKey(), r.explicitHashKey(), r.data().asByteArray())).toList();
+    byte[] expected = ProtobufReference.encode(subs, true, false);
+    AggregateBuilder b = new AggregateBuilder(Long.MAX_VALUE);
+    for (KinesisRecord r : in) {
+      assertThat(b.tryAdd(r)).isTrue();
+    }
+    assertThat(b.build()).isEqualTo(expected);
+    assertThat(b.sizeBytes()).isEqualTo(expected.length);
+    assertThat(KplAggregation.encode(in)).isEqualTo(expected);
+  }
+
   // ---- seeded property (Seeds: -Dseed=N re-runs one seed) ----
 
   /** Cases of {@link #roundTrip_bothWays}. */

@@ -2,15 +2,30 @@ package dev.kinesisresilient.producer.internal;
 
 import java.time.Duration;
 import java.time.Instant;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Two token buckets (records and bytes) for one shard, or for the whole stream when shards cannot be
- * predicted, with an AIMD factor on their rate: multiplied by {@value #DECREASE} when the service
- * throttles (at most once per {@link #DECREASE_SPACING}, so one throttling episode reported by many
- * responses counts once), increased by {@value #INCREASE} of the nominal rate per second's worth of
- * acknowledged records. The factor stays in {@value #MIN_FACTOR}..{@code maxFactor}; a per-shard
- * limiter's {@code maxFactor} is 1 (never above the shard's write limit); the stream-level limiter's is
- * higher and grows only while it is what holds records back.
+ * predicted, with an AIMD factor on their rate. The factor stays in {@value #MIN_FACTOR}..{@code
+ * maxFactor}; a per-shard limiter's {@code maxFactor} is 1 (never above the shard's write limit); the
+ * stream-level limiter's is higher and grows only while it is what holds records back.
+ *
+ * <p><b>Decrease.</b> When the service throttles (at most once per {@link #DECREASE_SPACING}, so one
+ * throttling episode reported by many responses counts once), the factor becomes {@value #DECREASE}
+ * of the rate this limiter actually let through over the last half second to second (two {@link
+ * #WINDOW} windows), when that is below the factor; but at least {@value #USED_FLOOR} of the factor,
+ * since a few records after a quiet spell are no measure. A producer using a quarter of a shard it
+ * shares with three others thus slows down from what it sends, not from a full limit it did not use
+ * (which took four decreases to bind).
+ *
+ * <p><b>Increase.</b> By {@value #INCREASE} of the nominal rate per second's worth of acknowledged
+ * records (an aggregate counts its bytes' share), only while the limiter held records back within the
+ * last {@link #LIMITED_MEMORY}: no probing with capacity nobody asks for. After a decrease from below
+ * {@value #SHARED_BELOW} of the nominal rate the shard is shared with other writers (alone, a producer
+ * is throttled only near the full rate); each of them probes, and together they would overshoot the
+ * shard several times as fast, so for {@link #SHARED_SLOW_FOR} after such a decrease the limiter grows
+ * {@value #SHARED_INCREASE_DIVISOR} times slower. Once no decrease came for that long, or the factor
+ * is back above {@value #SHARED_BELOW}, it grows at the full rate again (the others may have gone).
  *
  * <p>Each bucket holds one second of its current rate (the service's burst allowance) and refills
  * continuously from the clock, in integer units of 1/1,000,000,000 token, as the service and the fake
@@ -22,7 +37,33 @@ final class AdaptiveRateLimiter {
   static final double INCREASE = 0.2;
   static final double MIN_FACTOR = 0.05;
   static final Duration DECREASE_SPACING = Duration.ofMillis(100);
+  /** Length of the windows that measure the rate actually let through. */
+  static final Duration WINDOW = Duration.ofMillis(500);
+  /** How long after it last held a record back a limiter still counts as limited (may grow). */
+  static final Duration LIMITED_MEMORY = Duration.ofSeconds(1);
+  /**
+   * A decrease from a rate below this share of the nominal one means others write to the shard too
+   * (alone, a producer is throttled only near the full rate).
+   */
+  static final double SHARED_BELOW = 0.6;
+  /**
+   * A decrease starts from at least this share of the current factor, however little was let through:
+   * a few records after a quiet spell are no measure of what the shard can take.
+   */
+  static final double USED_FLOOR = 0.25;
+  /** How many times slower a limiter grows while it shares its shard. */
+  static final int SHARED_INCREASE_DIVISOR = 4;
+  /**
+   * How long after a decrease a limiter that shares its shard grows slowly: contention shows up as
+   * decreases closer together than this; once none came for this long the other writers have likely
+   * gone and it grows at the full rate to take their share.
+   */
+  static final Duration SHARED_SLOW_FOR = Duration.ofSeconds(4);
   private static final long SCALE = 1_000_000_000L;
+  private static final long WINDOW_NANOS = WINDOW.toNanos();
+  private static final long SPACING_NANOS = DECREASE_SPACING.toNanos();
+  private static final long LIMITED_NANOS = LIMITED_MEMORY.toNanos();
+  private static final long SHARED_SLOW_NANOS = SHARED_SLOW_FOR.toNanos();
 
   private final double nominalRecords;
   private final double nominalBytes;
@@ -33,14 +74,28 @@ final class AdaptiveRateLimiter {
   private long tokRecords;
   private long tokBytes;
   private Instant last;
-  private Instant lastDecrease = Instant.MIN;
+  private @Nullable Instant lastDecrease;
+  /** Set when a request was refused; reset by each increase of the stream-level limiter. */
   private boolean limited;
+  /** When a request was last refused, null before the first. */
+  private @Nullable Instant lastRefused;
+  /** Whether the last decrease came from well below the nominal rate (the shard is shared). */
+  private boolean shared;
+  // What was let through: in the current window (from curStart) and the one before (from prevStart).
+  private Instant curStart;
+  private Instant prevStart;
+  private long curRecords;
+  private long curBytes;
+  private long prevRecords;
+  private long prevBytes;
 
   AdaptiveRateLimiter(double recordsPerSecond, double bytesPerSecond, double maxFactor, Instant now) {
     this.nominalRecords = recordsPerSecond;
     this.nominalBytes = bytesPerSecond;
     this.maxFactor = maxFactor;
     this.last = now;
+    this.curStart = now;
+    this.prevStart = now;
     applyFactor();
     this.tokRecords = rateRecords * SCALE;
     this.tokBytes = rateBytes * SCALE;
@@ -73,6 +128,47 @@ final class AdaptiveRateLimiter {
     tokBytes = Math.min(rateBytes * SCALE, tokBytes + elapsed * rateBytes);
   }
 
+  /** Nanoseconds from {@code from} to {@code to}, negative when {@code to} is earlier; no allocation. */
+  private static long nanosBetween(Instant from, Instant to) {
+    return (to.getEpochSecond() - from.getEpochSecond()) * SCALE + (to.getNano() - from.getNano());
+  }
+
+  private void refused(Instant now) {
+    limited = true;
+    lastRefused = now;
+  }
+
+  /** Counts what was let through into the rate windows, starting a new window every {@link #WINDOW}. */
+  private void count(long records, long bytes, Instant now) {
+    long inWindow = nanosBetween(curStart, now);
+    if (inWindow >= WINDOW_NANOS) {
+      boolean idle = inWindow >= 2 * WINDOW_NANOS;
+      prevRecords = idle ? 0 : curRecords;
+      prevBytes = idle ? 0 : curBytes;
+      prevStart = idle ? now.minusNanos(WINDOW_NANOS) : curStart;
+      curRecords = 0;
+      curBytes = 0;
+      curStart = now;
+    }
+    curRecords += records;
+    curBytes += bytes;
+  }
+
+  /**
+   * The share of the nominal rate let through recently (records or bytes, whichever is larger), or
+   * -1 when too little time has passed to say.
+   */
+  private double usedShare(Instant now) {
+    long nanos = nanosBetween(prevStart, now);
+    if (nanos < SPACING_NANOS) {
+      return -1;
+    }
+    double seconds = nanos / (double) SCALE;
+    double records = (prevRecords + curRecords) / seconds / nominalRecords;
+    double bytes = (prevBytes + curBytes) / seconds / nominalBytes;
+    return Math.max(records, bytes);
+  }
+
   private boolean bytesAvailable(long bytes) {
     return tokBytes >= bytes * SCALE || tokBytes >= rateBytes * SCALE;
   }
@@ -86,7 +182,7 @@ final class AdaptiveRateLimiter {
     long r = Math.min(records, rateRecords);
     boolean ok = tokRecords >= r * SCALE && bytesAvailable(Math.min(bytes, rateBytes));
     if (!ok) {
-      limited = true;
+      refused(now);
     }
     return ok;
   }
@@ -97,9 +193,10 @@ final class AdaptiveRateLimiter {
     if (tokRecords >= SCALE && bytesAvailable(bytes)) {
       tokRecords -= SCALE;
       tokBytes -= bytes * SCALE;
+      count(1, bytes, now);
       return true;
     }
-    limited = true;
+    refused(now);
     return false;
   }
 
@@ -136,22 +233,46 @@ final class AdaptiveRateLimiter {
     refill(now);
     tokRecords = Math.min(tokRecords, 0);
     tokBytes = Math.min(tokBytes, 0);
-    if (now.isBefore(lastDecrease.plus(DECREASE_SPACING)) && !lastDecrease.equals(Instant.MIN)) {
+    Instant previous = lastDecrease;
+    if (previous != null && nanosBetween(previous, now) < SPACING_NANOS) {
       return;
     }
     lastDecrease = now;
-    factor = Math.max(MIN_FACTOR, factor * DECREASE);
+    double used = usedShare(now);
+    double from = used < 0 ? factor : Math.max(factor * USED_FLOOR, Math.min(factor, used));
+    shared = maxFactor <= 1.0 && from < SHARED_BELOW;
+    factor = Math.max(MIN_FACTOR, from * DECREASE);
+    applyFactor();
+  }
+
+  /** Whether this limiter may grow now: below its maximum, and holding records back lately. */
+  private boolean mayGrow() {
+    if (factor >= maxFactor) {
+      return false;
+    }
+    if (maxFactor > 1.0) {
+      return limited;
+    }
+    Instant refusedAt = lastRefused;
+    return refusedAt != null && nanosBetween(refusedAt, last) < LIMITED_NANOS;
+  }
+
+  private void grow(double share) {
+    Instant decreased = lastDecrease;
+    boolean slow = shared && decreased != null && nanosBetween(decreased, last) < SHARED_SLOW_NANOS;
+    double step = INCREASE * share / (slow ? SHARED_INCREASE_DIVISOR : 1);
+    factor = Math.min(maxFactor, factor + step);
+    shared &= factor < SHARED_BELOW;
+    limited = false;
     applyFactor();
   }
 
   /** The service acknowledged {@code records} records: speed up (additive increase). */
   void onSuccess(int records) {
-    if (factor >= maxFactor || (maxFactor > 1.0 && !limited)) {
+    if (!mayGrow()) {
       return;
     }
-    factor = Math.min(maxFactor, factor + INCREASE * records / nominalRecords);
-    limited = false;
-    applyFactor();
+    grow(records / nominalRecords);
   }
 
   /**
@@ -161,13 +282,10 @@ final class AdaptiveRateLimiter {
    * would take minutes of aggregates to recover its rate.
    */
   void onAggregateSuccess(long bytes) {
-    if (factor >= maxFactor || (maxFactor > 1.0 && !limited)) {
+    if (!mayGrow()) {
       return;
     }
-    double share = Math.max(1 / nominalRecords, bytes / nominalBytes);
-    factor = Math.min(maxFactor, factor + INCREASE * share);
-    limited = false;
-    applyFactor();
+    grow(Math.max(1 / nominalRecords, bytes / nominalBytes));
   }
 
   /** The current rate limit in records per second (a gauge). */
@@ -186,6 +304,7 @@ final class AdaptiveRateLimiter {
 
   @Override
   public String toString() {
-    return "AdaptiveRateLimiter[" + rateRecords + " records/s, " + rateBytes + " bytes/s, factor=" + factor + "]";
+    return "AdaptiveRateLimiter[" + rateRecords + " records/s, " + rateBytes + " bytes/s, factor=" + factor
+        + (shared ? ", shared" : "") + "]";
   }
 }

@@ -1,11 +1,10 @@
 package dev.kinesisresilient.core.testing;
 
 import dev.kinesisresilient.core.BatchLimits;
+import dev.kinesisresilient.core.HashKeys;
 import dev.kinesisresilient.core.StreamNames;
 import java.math.BigInteger;
 import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -564,7 +563,10 @@ public final class FakeKinesisAsyncClient implements KinesisAsyncClient {
       for (FakeShard s : requireStream(streamName).shards) {
         all.addAll(s.records);
       }
-      all.sort((a, b) -> new BigInteger(a.sequenceNumber()).compareTo(new BigInteger(b.sequenceNumber())));
+      // Sequence numbers are decimals without leading zeros: the shorter is smaller, equal lengths compare
+      // as text (no BigInteger parsed per comparison).
+      all.sort(java.util.Comparator.comparingInt((StoredRecord r) -> r.sequenceNumber().length())
+          .thenComparing(StoredRecord::sequenceNumber));
       return List.copyOf(all);
     }
   }
@@ -1187,12 +1189,7 @@ public final class FakeKinesisAsyncClient implements KinesisAsyncClient {
     if (ehk != null) {
       return new BigInteger(ehk);
     }
-    try {
-      MessageDigest md5 = MessageDigest.getInstance("MD5");
-      return new BigInteger(1, md5.digest(entry.partitionKey().getBytes(StandardCharsets.UTF_8)));
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException("MD5 is required of every Java platform", e);
-    }
+    return HashKeys.md5(entry.partitionKey());
   }
 
   // ================================================================== reads

@@ -13,8 +13,11 @@ final class FakeStream {
   /** 2^128, the size of the hash key space. */
   static final BigInteger HASH_SPACE = BigInteger.ONE.shiftLeft(128);
 
-  /** Sequence numbers start here: 56 decimal digits, like the service's. */
-  private static final BigInteger SEQUENCE_BASE = new BigInteger("49" + "0".repeat(54));
+  /**
+   * Sequence numbers start at 49 followed by 54 zeros: 56 decimal digits, like the service's. The
+   * counter (below 10^19) is written into the zeros' tail, which is that sum without a BigInteger.
+   */
+  private static final String SEQUENCE_BASE = "49" + "0".repeat(54);
 
   final String name;
   final String arn;
@@ -23,6 +26,8 @@ final class FakeStream {
   final Instant createdAt;
   final @Nullable RecordDistributionStrategy distributionStrategy;
   final List<FakeShard> shards = new ArrayList<>();
+  /** The open shards in hash key order (they tile the hash key space), for a binary search per record. */
+  private FakeShard[] open = new FakeShard[0];
   private final long recordsPerSecond;
   private final long bytesPerSecond;
   private long sequenceCounter;
@@ -50,7 +55,8 @@ final class FakeStream {
   }
 
   String nextSequenceNumber() {
-    return SEQUENCE_BASE.add(BigInteger.valueOf(sequenceCounter++)).toString();
+    String counter = Long.toString(sequenceCounter++);
+    return SEQUENCE_BASE.substring(0, SEQUENCE_BASE.length() - counter.length()).concat(counter);
   }
 
   List<FakeShard> openShards() {
@@ -73,8 +79,16 @@ final class FakeStream {
   }
 
   FakeShard openShardFor(BigInteger hashKey) {
-    for (FakeShard s : shards) {
-      if (s.isOpen() && s.contains(hashKey)) {
+    int lo = 0;
+    int hi = open.length - 1;
+    while (lo <= hi) {
+      int mid = (lo + hi) >>> 1;
+      FakeShard s = open[mid];
+      if (hashKey.compareTo(s.startingHashKey) < 0) {
+        hi = mid - 1;
+      } else if (hashKey.compareTo(s.endingHashKey) > 0) {
+        lo = mid + 1;
+      } else {
         return s;
       }
     }
@@ -135,5 +149,8 @@ final class FakeStream {
       shards.add(new FakeShard(
           shards.size(), generation, start, end, parent, adjacent, nextSequenceNumber(), recordsPerSecond, bytesPerSecond, now));
     }
+    List<FakeShard> nowOpen = openShards();
+    nowOpen.sort((a, b) -> a.startingHashKey.compareTo(b.startingHashKey));
+    open = nowOpen.toArray(new FakeShard[0]);
   }
 }

@@ -1208,4 +1208,46 @@ final class FakeKinesisAsyncClientTest {
     assertThat(stored).extracting(StoredRecord::sequenceNumber).doesNotHaveDuplicates();
     assertThat(kinesis.callCount("PutRecords")).isEqualTo(400);
   }
+
+  /** Issue 14: routing by binary search over the open shards stores each record where a scan would. */
+  @Test
+  void putRecords_thousandShards_andAfterResharding_eachRecordInTheShardWhoseRangeHoldsItsKey() throws Exception {
+    FakeKinesisAsyncClient k = FakeKinesisAsyncClient.builder().enforceShardLimits(false).stream("big", 1000).build();
+    java.util.SplittableRandom random = new java.util.SplittableRandom(14);
+    for (int round = 0; round < 2; round++) {
+      List<PutRecordsRequestEntry> entries = new ArrayList<>();
+      for (int i = 0; i < 500; i++) {
+        PutRecordsRequestEntry.Builder e = PutRecordsRequestEntry.builder().partitionKey("key-" + random.nextInt())
+            .data(SdkBytes.fromUtf8String("x"));
+        if (i % 50 == 0) {
+          e.explicitHashKey(i == 0 ? "0" : i == 50 ? BatchLimits.MAX_HASH_KEY.toString()
+              : new BigInteger(128, new java.util.Random(random.nextLong())).toString());
+        }
+        entries.add(e.build());
+      }
+      k.putRecords(PutRecordsRequest.builder().streamName("big").records(entries).build()).join();
+      if (round == 0) {
+        k.updateShardCount(b -> b.streamName("big").targetShardCount(7).scalingType(ScalingType.UNIFORM_SCALING))
+            .join();
+      }
+    }
+    List<software.amazon.awssdk.services.kinesis.model.Shard> shards =
+        k.listShards(b -> b.streamName("big").maxResults(10_000)).join().shards();
+    List<StoredRecord> stored = k.storedRecords("big");
+    assertThat(stored).hasSize(1000);
+    for (int i = 0; i < stored.size(); i++) {
+      StoredRecord r = stored.get(i);
+      BigInteger key = r.explicitHashKey() != null ? new BigInteger(r.explicitHashKey()) : md5(r.partitionKey());
+      boolean reshardedYet = i >= 500;
+      String expected = null;
+      for (var s : shards) {
+        boolean open = s.sequenceNumberRange().endingSequenceNumber() == null;
+        if (open == reshardedYet && new BigInteger(s.hashKeyRange().startingHashKey()).compareTo(key) <= 0
+            && key.compareTo(new BigInteger(s.hashKeyRange().endingHashKey())) <= 0) {
+          expected = s.shardId();
+        }
+      }
+      assertThat(r.shardId()).as("record %d, key %s", i, key).isEqualTo(expected);
+    }
+  }
 }

@@ -13,7 +13,9 @@ import org.jspecify.annotations.Nullable;
  * The records waiting for one shard (or, without shard prediction, for the whole stream): new
  * records in send order, retries ordered by when their backoff ends, the shard's rate limiter and
  * its in-flight request count. The lane keeps its own books (record counts, bytes, the earliest
- * retry deadline): every change goes through its methods. Sender thread only.
+ * retry deadline): every change goes through its methods, which also report to the {@link LaneBook}
+ * shared by the router's lanes (new records of all lanes, lanes holding records, earliest deadline).
+ * Sender thread only.
  */
 final class Lane {
   /** Lane id of the stream-level lane, used when shards cannot be predicted. */
@@ -22,6 +24,9 @@ final class Lane {
   final String id;
   final AdaptiveRateLimiter limiter;
   private final boolean shard;
+  private final LaneBook book;
+  /** Listed in {@link #book}'s active lanes (set and cleared by the book). */
+  boolean listed;
   private final ArrayDeque<PendingRecord> fresh = new ArrayDeque<>();
   private final PriorityQueue<PendingRecord> retries = new PriorityQueue<>(
       Comparator.comparing((PendingRecord r) -> r.notBefore).thenComparingLong(r -> r.seq));
@@ -32,10 +37,16 @@ final class Lane {
   /** No retry has a deadline before this (a lower bound: it is exact again after {@link #expireRetries}). */
   private Instant minRetryDeadline = Instant.MAX;
 
+  /** A lane with a book of its own. */
   Lane(String id, AdaptiveRateLimiter limiter) {
+    this(id, limiter, new LaneBook());
+  }
+
+  Lane(String id, AdaptiveRateLimiter limiter, LaneBook book) {
     this.id = id;
     this.limiter = limiter;
     this.shard = !STREAM.equals(id);
+    this.book = book;
   }
 
   boolean isShard() {
@@ -46,12 +57,16 @@ final class Lane {
     r.lane = this;
     fresh.addLast(r);
     freshBytes += r.sizeBytes;
+    book.freshChanged(1, r.sizeBytes);
+    book.added(this, r);
   }
 
   /** Puts a new record taken for a request that could not go back at the head, where it was. */
   void putBackFresh(PendingRecord r) {
     fresh.addFirst(r);
     freshBytes += r.sizeBytes;
+    book.freshChanged(1, r.sizeBytes);
+    book.added(this, r);
   }
 
   void addRetry(PendingRecord r) {
@@ -61,6 +76,7 @@ final class Lane {
     if (r.deadline.isBefore(minRetryDeadline)) {
       minRetryDeadline = r.deadline;
     }
+    book.added(this, r);
   }
 
   @Nullable PendingRecord peekFresh() {
@@ -76,6 +92,7 @@ final class Lane {
     PendingRecord r = fresh.pollFirst();
     if (r != null) {
       freshBytes -= r.sizeBytes;
+      book.freshChanged(-1, -r.sizeBytes);
     }
     return r;
   }
@@ -123,6 +140,7 @@ final class Lane {
         it.remove();
         if (last != null) {
           freshBytes -= last.sizeBytes;
+          book.freshChanged(-1, -last.sizeBytes);
           last = null;
         }
       }
@@ -174,20 +192,10 @@ final class Lane {
     return out;
   }
 
-  /** How many waiting records have a sequence up to {@code lastSeq} (a flush). O(records waiting). */
-  long countUpTo(long lastSeq) {
-    long n = 0;
-    for (PendingRecord r : fresh) {
-      if (r.seq <= lastSeq) {
-        n++;
-      }
-    }
-    for (PendingRecord r : retries) {
-      if (r.seq <= lastSeq) {
-        n++;
-      }
-    }
-    return n;
+  /** The earliest deadline of a waiting record (a lower bound for the retries), or {@link Instant#MAX}. */
+  Instant earliestDeadline() {
+    PendingRecord h = fresh.peekFirst();
+    return h != null && h.deadline.isBefore(minRetryDeadline) ? h.deadline : minRetryDeadline;
   }
 
   /** The earliest deadline of a retry (a lower bound), or {@link Instant#MAX}. */

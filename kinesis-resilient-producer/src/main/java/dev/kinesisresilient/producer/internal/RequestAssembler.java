@@ -35,10 +35,8 @@ final class RequestAssembler {
   private final RetryTokens retryTokens;
   private final SendMargin sendMargin;
   private final ProducerMetrics metrics;
-  /** The lane the next request visits first. */
+  /** Where in the lanes holding records the next request starts (round-robin). */
   private int nextLaneIndex;
-  /** The router's lane list {@link #nextLaneIndex} counts in; a new list starts again at its first lane. */
-  private @Nullable List<Lane> laneListSeen;
 
   RequestAssembler(ProducerSettings settings, ShardRouter router, RecordCompleter completer, RetryTokens retryTokens,
       SendMargin sendMargin, ProducerMetrics metrics) {
@@ -99,13 +97,8 @@ final class RequestAssembler {
     if (forced) {
       return true;
     }
-    long records = 0;
-    long bytes = 0;
-    for (Lane l : router.laneList()) {
-      records += l.freshCount();
-      bytes += l.freshBytes();
-    }
-    return records >= limits.maxRecordsPerRequest() || bytes >= limits.maxRequestBytes();
+    LaneBook book = router.book();
+    return book.freshCount() >= limits.maxRecordsPerRequest() || book.freshBytes() >= limits.maxRequestBytes();
   }
 
   /** The next record a lane would send, dropping any that expired on the way. */
@@ -155,14 +148,18 @@ final class RequestAssembler {
 
   /**
    * When a lane next has something to send or to expire (its readiness, its rate limit's tokens when
-   * it is ready and a slot is free, its earliest deadline), over the lanes that send.
+   * it is ready and a slot is free, its earliest deadline), over the lanes that hold records. Sets the
+   * book's deadline bound again from what the lanes hold now (records sent since the last expiry scan
+   * no longer hold it back).
    */
   Instant nextWakeup(Instant now, boolean urgent, boolean slotFree) {
+    LaneBook book = router.book();
     Instant next = Instant.MAX;
-    for (Lane lane : router.laneList()) {
-      if (lane.isEmpty()) {
-        continue;
-      }
+    Instant deadline = Instant.MAX;
+    List<Lane> active = book.active();
+    for (int i = 0, n = active.size(); i < n; i++) {
+      Lane lane = active.get(i);
+      deadline = ShardRouter.min(deadline, lane.earliestDeadline());
       Instant ready = readyAt(lane, now, urgent);
       if (ready != null) {
         if (ready.isAfter(now)) {
@@ -175,34 +172,33 @@ final class RequestAssembler {
           }
         }
       }
-      PendingRecord h = lane.peekFresh();
-      if (h != null) {
-        next = ShardRouter.min(next, h.deadline);
-      }
-      next = ShardRouter.min(next, lane.minRetryDeadline());
     }
-    return next;
+    book.deadlineBound(deadline);
+    return ShardRouter.min(next, deadline);
   }
 
   // ================================================================== assembly
 
   /**
-   * Assembles the next request: visits the lanes once each, starting one lane further on than the
-   * last request did, and takes from each lane that is ready what it may send now, until the request
-   * is full. Call {@link SendMargin#update} first.
+   * Assembles the next request: visits the lanes that hold records once each, starting one lane further
+   * on than the last request did, and takes from each lane that is ready what it may send now, until
+   * the request is full. Empty lanes are not visited: a pass costs in proportion to the lanes with
+   * records, not to the shards. Call {@link SendMargin#update} first.
    *
    * @return the request, empty when no lane had anything to send
    */
   Batch next(Instant now, boolean urgent) {
-    List<Lane> laneList = router.laneList();
-    if (laneList != laneListSeen) {
-      laneListSeen = laneList;
+    List<Lane> active = router.book().active();
+    int n = active.size();
+    Batch batch = new Batch(limits, settings.preserveOrder());
+    if (n == 0) {
+      return batch;
+    }
+    if (nextLaneIndex >= n) {
       nextLaneIndex = 0;
     }
-    int n = laneList.size();
-    Batch batch = new Batch(limits, settings.preserveOrder());
     for (int k = 0; k < n && !batch.full; k++) {
-      Lane lane = laneList.get((nextLaneIndex + k) % n);
+      Lane lane = active.get((nextLaneIndex + k) % n);
       if (!sendable(lane, now, urgent)) {
         continue;
       }

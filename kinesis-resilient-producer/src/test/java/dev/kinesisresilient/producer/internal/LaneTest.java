@@ -89,4 +89,56 @@ final class LaneTest {
     assertThat(lane.pollExpiredFresh(T0.plusSeconds(1))).isSameAs(a);
     assertThat(lane.freshBytes()).isZero();
   }
+
+  @Test
+  void book_listsEachLaneHoldingRecordsOnce_andDropsEmptyOnes() {
+    LaneBook book = new LaneBook();
+    Lane a = new Lane("shardId-000000000000", new AdaptiveRateLimiter(1000, 1 << 20, 1, T0), book);
+    Lane b = new Lane("shardId-000000000001", new AdaptiveRateLimiter(1000, 1 << 20, 1, T0), book);
+    new Lane("shardId-000000000002", new AdaptiveRateLimiter(1000, 1 << 20, 1, T0), book);
+    assertThat(book.active()).isEmpty();
+    PendingRecord r1 = record(1, 10, T0.plusSeconds(9));
+    b.addFresh(r1);
+    b.addFresh(record(2, 20, T0.plusSeconds(9)));
+    a.addRetry(record(3, 30, T0.plusSeconds(9)));
+    assertThat(book.active()).containsExactly(b, a);
+    assertThat(book.freshCount()).isEqualTo(2);
+    assertThat(book.freshBytes()).isEqualTo(30);
+
+    b.take(r1);
+    b.pollFresh();
+    assertThat(book.freshCount()).isZero();
+    assertThat(book.freshBytes()).isZero();
+    assertThat(book.active()).as("b is empty now").containsExactly(a);
+    b.putBackFresh(r1);
+    assertThat(book.active()).as("listed again, once").containsExactly(a, b);
+    assertThat(book.active()).containsExactly(a, b);
+    assertThat(book.freshCount()).isEqualTo(1);
+    Iterator<PendingRecord> it = b.freshInOrder();
+    it.next();
+    it.remove();
+    a.drain();
+    assertThat(book.freshCount()).isZero();
+    assertThat(book.active()).isEmpty();
+  }
+
+  @Test
+  void book_deadlineBound_isLoweredByEveryAdd_andEarliestDeadlineIsExact() {
+    LaneBook book = new LaneBook();
+    Lane a = new Lane("shardId-000000000000", new AdaptiveRateLimiter(1000, 1 << 20, 1, T0), book);
+    Lane b = new Lane("shardId-000000000001", new AdaptiveRateLimiter(1000, 1 << 20, 1, T0), book);
+    assertThat(book.deadlineBound()).isEqualTo(Instant.MAX);
+    a.addFresh(record(1, 10, T0.plusSeconds(9)));
+    assertThat(book.deadlineBound()).isEqualTo(T0.plusSeconds(9));
+    b.addRetry(record(2, 10, T0.plusSeconds(4)));
+    assertThat(book.deadlineBound()).isEqualTo(T0.plusSeconds(4));
+    book.deadlineBound(T0.plusSeconds(4));
+    PendingRecord early = record(3, 10, T0.plusSeconds(2));
+    a.putBackFresh(early);
+    assertThat(book.deadlineBound()).as("a record put back lowers it too").isEqualTo(T0.plusSeconds(2));
+    assertThat(a.earliestDeadline()).isEqualTo(T0.plusSeconds(2));
+    assertThat(b.earliestDeadline()).isEqualTo(T0.plusSeconds(4));
+    a.take(early);
+    assertThat(a.earliestDeadline()).isEqualTo(T0.plusSeconds(9));
+  }
 }

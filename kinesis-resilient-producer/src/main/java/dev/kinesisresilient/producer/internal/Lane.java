@@ -27,6 +27,8 @@ final class Lane {
   private final LaneBook book;
   /** Listed in {@link #book}'s active lanes (set and cleared by the book). */
   boolean listed;
+  /** The last request assembled that took records of this lane ({@link RequestAssembler}'s count). */
+  long batchStamp;
   private final ArrayDeque<PendingRecord> fresh = new ArrayDeque<>();
   private final PriorityQueue<PendingRecord> retries = new PriorityQueue<>(
       Comparator.comparing((PendingRecord r) -> r.notBefore).thenComparingLong(r -> r.seq));

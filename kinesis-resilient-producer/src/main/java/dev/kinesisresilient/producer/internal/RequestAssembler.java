@@ -27,6 +27,12 @@ final class RequestAssembler {
    * its own token is there.
    */
   static final int MAX_RECORDS_TO_WAIT_FOR = 100;
+  /**
+   * A ready lane short of its tokens goes along in a request that another lane's tokens start once it has
+   * this share of what it waits for: one request, one wake-up for several rate-limited lanes instead of
+   * one each at staggered times (after one such request their buckets refill in step).
+   */
+  static final int RIDE_ALONG_SHARE = 4;
 
   private final ProducerSettings settings;
   private final BatchLimits limits;
@@ -37,6 +43,10 @@ final class RequestAssembler {
   private final ProducerMetrics metrics;
   /** Where in the lanes holding records the next request starts (round-robin). */
   private int nextLaneIndex;
+  /** Counts the requests assembled; a lane taken from is stamped with it ({@link Lane#batchStamp}). */
+  private long batchCount;
+  /** Set by {@link #sendable} when a ready lane was held back by its rate limit alone. */
+  private boolean tokenShort;
 
   RequestAssembler(ProducerSettings settings, ShardRouter router, RecordCompleter completer, RetryTokens retryTokens,
       SendMargin sendMargin, ProducerMetrics metrics) {
@@ -130,7 +140,8 @@ final class RequestAssembler {
     return Math.max(head.sizeBytes, avg * records);
   }
 
-  private boolean sendable(Lane lane, Instant now, boolean urgent) {
+  /** Whether a lane is ready and has the tokens for {@code 1/share} of what it waits for. */
+  private boolean sendable(Lane lane, Instant now, boolean urgent, int share) {
     if (settings.preserveOrder() && lane.inFlight() > 0) {
       return false;
     }
@@ -143,7 +154,16 @@ final class RequestAssembler {
       return false;
     }
     int records = recordsToWaitFor(lane);
-    return lane.limiter.canTake(records, bytesToWaitFor(lane, head, records), now);
+    long bytes = bytesToWaitFor(lane, head, records);
+    if (share > 1) {
+      records = Math.max(1, records / share);
+      bytes = Math.max(head.sizeBytes, bytes / share);
+    }
+    if (lane.limiter.canTake(records, bytes, now)) {
+      return true;
+    }
+    tokenShort = true;
+    return false;
   }
 
   /**
@@ -197,27 +217,42 @@ final class RequestAssembler {
     if (nextLaneIndex >= n) {
       nextLaneIndex = 0;
     }
+    long stamp = ++batchCount;
+    tokenShort = false;
     for (int k = 0; k < n && !batch.full; k++) {
       Lane lane = active.get((nextLaneIndex + k) % n);
-      if (!sendable(lane, now, urgent)) {
-        continue;
+      if (sendable(lane, now, urgent, 1)) {
+        take(lane, batch, now, stamp);
       }
-      int before = batch.records.size();
-      if (router.aggregates(lane)) {
-        takeAggregated(lane, batch, now);
-      } else if (settings.preserveOrder()) {
-        takeOrdered(lane, batch, now);
-      } else {
-        takePlain(lane, batch, now);
-      }
-      if (batch.records.size() > before) {
-        batch.lanes.add(lane);
+    }
+    if (tokenShort && !batch.records.isEmpty()) {
+      // Lanes held back by their rate limit alone ride along with a share of their chunk.
+      for (int k = 0; k < n && !batch.full; k++) {
+        Lane lane = active.get((nextLaneIndex + k) % n);
+        if (lane.batchStamp != stamp && sendable(lane, now, urgent, RIDE_ALONG_SHARE)) {
+          take(lane, batch, now, stamp);
+        }
       }
     }
     // One lane further on per request (not past the last lane taken from): when requests fill up
     // before every lane is visited, each lane in turn is visited first, so no shard starves the others.
     nextLaneIndex = (nextLaneIndex + 1) % n;
     return batch;
+  }
+
+  private void take(Lane lane, Batch batch, Instant now, long stamp) {
+    int before = batch.records.size();
+    if (router.aggregates(lane)) {
+      takeAggregated(lane, batch, now);
+    } else if (settings.preserveOrder()) {
+      takeOrdered(lane, batch, now);
+    } else {
+      takePlain(lane, batch, now);
+    }
+    if (batch.records.size() > before && lane.batchStamp != stamp) {
+      lane.batchStamp = stamp;
+      batch.lanes.add(lane);
+    }
   }
 
   /** Takes due retries, then new records, while the request has room and the shard's limiter allows. */

@@ -66,6 +66,8 @@ final class Sender implements Runnable {
   // ---- sender thread only ----
   private final List<Attempt> inFlight = new ArrayList<>();
   private boolean waiters;
+  /** The emptied list of an earlier drain, handed back to the accumulator to collect new records in. */
+  private @Nullable ArrayList<PendingRecord> spareIncoming;
 
   Sender(ProducerSettings settings, KinesisAsyncClient client, RecordAccumulator accumulator, ProducerMetrics metrics,
       ProducerCounters counters, String logPrefix) {
@@ -153,7 +155,7 @@ final class Sender implements Runnable {
    */
   Instant runOnce(Instant now) {
     inbox.runAll(now);
-    RecordAccumulator.Drained d = accumulator.drain();
+    RecordAccumulator.Drained d = accumulator.drain(spareIncoming);
     // A flush is taken in sequence order among the new records: every record of sequence up to its
     // lastSeq is accepted before it, none after (what RecordCompleter.addFlush counts on).
     List<RecordAccumulator.Flush> flushes = d.flushes();
@@ -168,6 +170,12 @@ final class Sender implements Runnable {
     }
     for (; f < flushes.size(); f++) {
       completer.addFlush(flushes.get(f).lastSeq(), flushes.get(f).future());
+    }
+    if (!d.records().isEmpty()) {
+      // the accumulator's own list, taken whole: empty it and hand it back at the next drain
+      ArrayList<PendingRecord> taken = (ArrayList<PendingRecord>) d.records();
+      taken.clear();
+      spareIncoming = taken;
     }
     waiters = d.waiters();
     boolean closed = d.closed();

@@ -196,9 +196,10 @@ final class ScaleBenchmark {
         heap[which][round - 1] = m[3];
         javaCpu[which][round - 1] = m[4];
         senderCpu[which][round - 1] = m[5];
-        System.out.printf("round %d %4d shards: client CPU %.2f us/record (Java threads %.2f, sender %.2f), %,.0f "
-            + "records/s, first ack after %.1f ms, producer heap %,.0f bytes (%,.0f per shard)%n", round,
-            shardCounts[which], m[0], m[4], m[5], m[1], m[2], m[3], m[3] / shardCounts[which]);
+        System.out.printf("round %d %4d shards: client CPU %.2f us/record (Java threads %.2f, sender %.2f; the fake's "
+            + "service thread %.2f), %,.0f records/s, first ack after %.1f ms, producer heap %,.0f bytes (%,.0f per "
+            + "shard)%n", round, shardCounts[which], m[0], m[4], m[5], m[6], m[1], m[2], m[3],
+            m[3] / shardCounts[which]);
       }
     }
     for (int which = 0; which < 2; which++) {
@@ -225,7 +226,7 @@ final class ScaleBenchmark {
   /**
    * Returns {client CPU us per record, records/s, ms from build() to the first acknowledgement, producer heap
    * bytes, us per record of the Java threads but the service's (ThreadMXBean: no GC or JIT), us per record of
-   * the sender thread}.
+   * the sender thread, us per record of the fake's service thread}.
    */
   private static double[] scaleRun(List<KinesisRecord> rs, int shards, int round) {
     MemoryMXBean mem = ManagementFactory.getMemoryMXBean();
@@ -251,6 +252,7 @@ final class ScaleBenchmark {
       long cpu = clientCpuNanos() - cpu0;
       long javaThreads = threadCpuNanos("") - java0;
       long sender = threadCpuNanos("kinesis-resilient-sender-");
+      long service = serviceCpuNanos(); // the service thread started with this run
       ProducerStats st = p.stats();
       if (st.acknowledged() != rs.size() || fake.storedRecords("bench").size() != rs.size()) {
         throw new IllegalStateException("acknowledged " + st.acknowledged() + " of " + rs.size());
@@ -265,7 +267,7 @@ final class ScaleBenchmark {
         throw new IllegalStateException();
       }
       return new double[] {cpu / 1e3 / rs.size(), rs.size() / ((end - start) / 1e9), (firstAck.get() - built) / 1e6,
-          with - without, javaThreads / 1e3 / rs.size(), sender / 1e3 / rs.size()};
+          with - without, javaThreads / 1e3 / rs.size(), sender / 1e3 / rs.size(), service / 1e3 / rs.size()};
     }
   }
 

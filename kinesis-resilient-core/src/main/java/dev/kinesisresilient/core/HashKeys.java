@@ -49,10 +49,11 @@ public final class HashKeys {
   private static final CachedKey[] CACHE = new CachedKey[CACHE_SLOTS];
 
   /**
-   * Admission: a key enters its slot only when the slot last saw its {@code hashCode} too, that is on
-   * its second hash in a row there. Keys that never repeat (unique per record) then cost an int write,
-   * not an entry allocated and a reference stored into this long-lived array (which G1 pays for in
-   * its write barrier and card refinement). Races are benign as in {@link #CACHE}.
+   * The {@code hashCode} of the key last hashed at each slot. A lookup reads the entry only when this
+   * matches, and a key enters its slot only then, that is on its second hash in a row there. Keys that
+   * never repeat (unique per record) cost an int read and write: no entry read, none allocated, and
+   * no reference stored into this long-lived array (which G1 pays for in its write barrier and card
+   * refinement). Races are benign as in {@link #CACHE}.
    */
   private static final int[] SEEN = new int[CACHE_SLOTS];
 
@@ -118,16 +119,18 @@ public final class HashKeys {
     }
     int h = partitionKey.hashCode();
     int slot = (h ^ (h >>> 16)) & (CACHE_SLOTS - 1);
+    if (SEEN[slot] != h) {
+      // Not the key hashed here last: a miss decided from the int array alone, without reading an
+      // entry (a pointer chase that cost unique keys ~50 ns).
+      SEEN[slot] = h;
+      return digest(partitionKey);
+    }
     CachedKey cached = CACHE[slot];
     if (cached != null && cached.key.equals(partitionKey)) {
       return cached.hashKey;
     }
     BigInteger hashKey = digest(partitionKey);
-    if (SEEN[slot] == h) {
-      CACHE[slot] = new CachedKey(partitionKey, hashKey);
-    } else {
-      SEEN[slot] = h;
-    }
+    CACHE[slot] = new CachedKey(partitionKey, hashKey);
     return hashKey;
   }
 

@@ -13,17 +13,20 @@ import org.jspecify.annotations.Nullable;
  * <p><b>Decrease.</b> When the service throttles (at most once per {@link #DECREASE_SPACING}, so one
  * throttling episode reported by many responses counts once), the factor becomes {@value #DECREASE}
  * of the rate this limiter actually let through over the last half second to second (two {@link
- * #WINDOW} windows), when that is below the factor; but at least {@value #USED_FLOOR} of the factor,
+ * #WINDOW} windows), when that is below {@value #USED_BELOW} of the factor (else of the factor); but
+ * at least {@value #USED_FLOOR} of the factor,
  * since a few records after a quiet spell are no measure. A producer using a quarter of a shard it
  * shares with three others thus slows down from what it sends, not from a full limit it did not use
  * (which took four decreases to bind).
  *
  * <p><b>Increase.</b> By {@value #INCREASE} of the nominal rate per second's worth of acknowledged
- * records (an aggregate counts its bytes' share), only while the limiter held records back within the
- * last {@link #LIMITED_MEMORY}: no probing with capacity nobody asks for. After a decrease from below
- * {@value #SHARED_BELOW} of the nominal rate the shard is shared with other writers (alone, a producer
- * is throttled only near the full rate); each of them probes, and together they would overshoot the
- * shard several times as fast, so for {@link #SHARED_SLOW_FOR} after such a decrease the limiter grows
+ * records (an aggregate counts its bytes' share), only while the limiter held records back (refused
+ * them, or made the sender wait for tokens) within the last {@link #LIMITED_MEMORY}: no probing with
+ * capacity nobody asks for. A throttle while this limiter had been letting through less than {@value
+ * #SHARED_BELOW} of the nominal rate means the shard is shared with other writers (alone, a producer
+ * is throttled only near the full rate, or by late answers to what it sent at that rate); each of
+ * them probes, and together they would overshoot the shard several times as fast, so for {@link
+ * #SHARED_SLOW_FOR} after such a decrease the limiter grows
  * {@value #SHARED_INCREASE_DIVISOR} times slower. Once no decrease came for that long, or the factor
  * is back above {@value #SHARED_BELOW}, it grows at the full rate again (the others may have gone).
  *
@@ -51,6 +54,8 @@ final class AdaptiveRateLimiter {
    * a few records after a quiet spell are no measure of what the shard can take.
    */
   static final double USED_FLOOR = 0.25;
+  /** A decrease starts from the rate let through only when that is below this share of the factor. */
+  static final double USED_BELOW = 0.8;
   /** How many times slower a limiter grows while it shares its shard. */
   static final int SHARED_INCREASE_DIVISOR = 4;
   /**
@@ -77,7 +82,7 @@ final class AdaptiveRateLimiter {
   private @Nullable Instant lastDecrease;
   /** Set when a request was refused; reset by each increase of the stream-level limiter. */
   private boolean limited;
-  /** When a request was last refused, null before the first. */
+  /** When records were last held back (refused, or told to wait), null before the first time. */
   private @Nullable Instant lastRefused;
   /** Whether the last decrease came from well below the nominal rate (the shard is shared). */
   private boolean shared;
@@ -209,7 +214,11 @@ final class AdaptiveRateLimiter {
     return Math.max(0, tokBytes / SCALE);
   }
 
-  /** When {@link #canTake} will first be true for these amounts, if nothing else is taken. */
+  /**
+   * When {@link #canTake} will first be true for these amounts, if nothing else is taken. A time
+   * later than {@code now} counts as holding records back (the caller waits for this limiter), as a
+   * refused {@link #canTake} or {@link #tryAcquire} does.
+   */
   Instant availableAt(int records, long bytes, Instant now) {
     refill(now);
     long needRecords = Math.min(records, rateRecords) * SCALE - tokRecords;
@@ -220,6 +229,9 @@ final class AdaptiveRateLimiter {
     }
     if (needBytes > 0) {
       nanos = Math.max(nanos, ceilDiv(needBytes, rateBytes));
+    }
+    if (nanos > 0) {
+      refused(now); // records wait for this limiter: it holds them back
     }
     return now.plusNanos(nanos);
   }
@@ -239,8 +251,12 @@ final class AdaptiveRateLimiter {
     }
     lastDecrease = now;
     double used = usedShare(now);
-    double from = used < 0 ? factor : Math.max(factor * USED_FLOOR, Math.min(factor, used));
-    shared = maxFactor <= 1.0 && from < SHARED_BELOW;
+    // Only a rate well below the limit says the limit was not used; a limit that grew lately is ahead of
+    // the rate measured over the last second, and cutting from that lagging rate would cut too deep.
+    double from = used < 0 || used >= factor * USED_BELOW ? factor : Math.max(factor * USED_FLOOR, used);
+    // What it actually sent decides, not the factor: a producer alone is cut several times in a row by
+    // the throttles of requests it sent before its first cut, but it was sending at the full rate.
+    shared = maxFactor <= 1.0 && used >= 0 && used < SHARED_BELOW;
     factor = Math.max(MIN_FACTOR, from * DECREASE);
     applyFactor();
   }

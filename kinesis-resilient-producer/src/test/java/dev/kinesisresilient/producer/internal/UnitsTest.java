@@ -140,7 +140,7 @@ final class UnitsTest {
     Instant t = send(l, T0, 900, 1000);
     l.onThrottled(t);
     double after = l.factor();
-    assertThat(after).isCloseTo(0.63, org.assertj.core.data.Offset.offset(0.01));
+    assertThat(after).as("900 of 1,000/s is using the limit: cut from it").isEqualTo(0.7);
     l.onSuccess(1000);
     assertThat(l.factor()).as("never refused: no probing").isEqualTo(after);
     Instant refusedAt = t.plusMillis(1);
@@ -154,6 +154,15 @@ final class UnitsTest {
     double grown = l.factor();
     l.onSuccess(1000);
     assertThat(l.factor()).as("a second after the last refusal: no longer limited").isEqualTo(grown);
+    Instant waited = refusedAt.plus(AdaptiveRateLimiter.LIMITED_MEMORY).plusMillis(1);
+    for (int i = 0; i < (int) l.recordsPerSecond(); i++) {
+      assertThat(l.tryAcquire(1, waited)).isTrue(); // the whole bucket, never refused
+    }
+    l.onSuccess(100);
+    assertThat(l.factor()).as("nothing held back yet").isEqualTo(grown);
+    assertThat(l.availableAt(1, 1, waited)).as("the next record waits").isAfter(waited);
+    l.onSuccess(100);
+    assertThat(l.factor()).as("the sender waits for tokens: limited, grows").isGreaterThan(grown);
   }
 
   @Test
@@ -178,6 +187,23 @@ final class UnitsTest {
     l.onSuccess(100);
     assertThat(l.factor()).as("no decrease for SHARED_SLOW_FOR: the others may have gone")
         .isCloseTo(before + step, org.assertj.core.data.Offset.offset(1e-9));
+  }
+
+  @Test
+  void limiter_aloneCutSeveralTimesByLateThrottles_notTakenForShared_growsAtFullSpeed() {
+    AdaptiveRateLimiter l = new AdaptiveRateLimiter(1000, BatchLimits.MIB, 1.0, T0);
+    Instant t = send(l, T0, 1000, 1000);
+    for (int i = 0; i < 3; i++) { // answers to what it sent at the full rate keep coming back throttled
+      l.onThrottled(t.plus(AdaptiveRateLimiter.DECREASE_SPACING.multipliedBy(i)));
+    }
+    assertThat(l.factor()).isCloseTo(0.343, org.assertj.core.data.Offset.offset(1e-9));
+    Instant soon = t.plusMillis(300);
+    while (l.tryAcquire(100, soon)) {
+      // held back
+    }
+    l.onSuccess(100);
+    assertThat(l.factor()).as("full step: it sent at the full rate, nobody else shares the shard")
+        .isCloseTo(0.343 + AdaptiveRateLimiter.INCREASE * 0.1, org.assertj.core.data.Offset.offset(1e-9));
   }
 
   /**

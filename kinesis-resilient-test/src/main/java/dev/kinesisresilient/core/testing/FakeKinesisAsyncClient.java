@@ -1,10 +1,11 @@
 package dev.kinesisresilient.core.testing;
 
 import dev.kinesisresilient.core.BatchLimits;
-import dev.kinesisresilient.core.HashKeys;
 import dev.kinesisresilient.core.StreamNames;
 import java.math.BigInteger;
 import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -192,6 +193,7 @@ public final class FakeKinesisAsyncClient implements KinesisAsyncClient {
   private final boolean wrapFailures;
 
   private final Object lock = new Object();
+  private final MessageDigest md5 = newMd5();
   // Everything below is guarded by lock.
   private final Map<String, FakeStream> streams = new TreeMap<>();
   private final List<PutRecordsRequest> putRecordsRequests = new ArrayList<>();
@@ -1184,12 +1186,24 @@ public final class FakeKinesisAsyncClient implements KinesisAsyncClient {
     return size;
   }
 
-  private static BigInteger hashKeyOf(PutRecordsRequestEntry entry) {
+  /** Caller holds lock. */
+  private BigInteger hashKeyOf(PutRecordsRequestEntry entry) {
     String ehk = entry.explicitHashKey();
     if (ehk != null) {
       return new BigInteger(ehk);
     }
-    return HashKeys.md5(entry.partitionKey());
+    // Its own digest, not core's HashKeys: the fake checks the producer's routing, so it must not share
+    // its code (or its cache). One instance, reused under the lock: MessageDigest.getInstance per entry
+    // looked the provider up every time.
+    return new BigInteger(1, md5.digest(entry.partitionKey().getBytes(StandardCharsets.UTF_8)));
+  }
+
+  private static MessageDigest newMd5() {
+    try {
+      return MessageDigest.getInstance("MD5");
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException("MD5 is required of every Java platform", e);
+    }
   }
 
   // ================================================================== reads

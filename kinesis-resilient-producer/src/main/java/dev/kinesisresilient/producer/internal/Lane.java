@@ -27,6 +27,8 @@ final class Lane {
   private final LaneBook book;
   /** Listed in {@link #book}'s active lanes (set and cleared by the book). */
   boolean listed;
+  /** Whether the book counts this lane as holding records ({@link #settle}). */
+  private boolean counted;
   /** The last request assembled that took records of this lane ({@link RequestAssembler}'s count). */
   long batchStamp;
   private final ArrayDeque<PendingRecord> fresh = new ArrayDeque<>();
@@ -68,6 +70,7 @@ final class Lane {
     freshBytes += r.sizeBytes;
     book.freshChanged(1, r.sizeBytes);
     book.added(this, r);
+    settle();
   }
 
   /** Puts a new record taken for a request that could not go back at the head, where it was. */
@@ -77,6 +80,7 @@ final class Lane {
     freshBytes += r.sizeBytes;
     book.freshChanged(1, r.sizeBytes);
     book.added(this, r);
+    settle();
   }
 
   void addRetry(PendingRecord r) {
@@ -88,6 +92,7 @@ final class Lane {
       minRetryDeadline = r.deadline;
     }
     book.added(this, r);
+    settle();
   }
 
   @Nullable PendingRecord peekFresh() {
@@ -108,6 +113,7 @@ final class Lane {
       freshCount--;
       freshBytes -= r.sizeBytes;
       book.freshChanged(-1, -r.sizeBytes);
+      settle();
     }
     return r;
   }
@@ -120,6 +126,7 @@ final class Lane {
     if (r != null) {
       retryCount--;
       retryBytes -= r.sizeBytes;
+      settle();
     }
     return r;
   }
@@ -162,6 +169,7 @@ final class Lane {
           freshBytes -= last.sizeBytes;
           book.freshChanged(-1, -last.sizeBytes);
           last = null;
+          settle();
         }
       }
     };
@@ -196,6 +204,7 @@ final class Lane {
       }
     }
     minRetryDeadline = min;
+    settle();
     return expired;
   }
 
@@ -246,6 +255,15 @@ final class Lane {
 
   boolean isEmpty() {
     return freshCount == 0 && retryCount == 0;
+  }
+
+  /** Tells the book when the lane starts or stops holding records. */
+  private void settle() {
+    boolean holds = freshCount + retryCount > 0;
+    if (holds != counted) {
+      counted = holds;
+      book.holding(holds);
+    }
   }
 
   /** Counts a request carrying records of this lane as sent. */

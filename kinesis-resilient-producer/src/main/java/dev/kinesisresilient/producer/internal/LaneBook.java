@@ -15,6 +15,8 @@ import java.util.List;
 final class LaneBook {
   /** The lanes that may hold records: every lane that holds one is listed (once); empty ones until pruned. */
   private final ArrayList<Lane> active = new ArrayList<>();
+  /** Lanes holding records now (each lane tells when it starts and stops). */
+  private int holding;
   private long freshCount;
   private long freshBytes;
   /** No record waiting in a lane of this book has a delivery deadline before this. */
@@ -31,17 +33,35 @@ final class LaneBook {
     }
   }
 
+  void holding(boolean holds) {
+    holding += holds ? 1 : -1;
+  }
+
+  /** How many lanes hold records now. */
+  int holding() {
+    return holding;
+  }
+
   void freshChanged(long records, long bytes) {
     freshCount += records;
     freshBytes += bytes;
   }
 
   /**
-   * The lanes that hold records, in the order they came to hold them; drops the lanes that became empty
-   * since the last call (O(listed lanes)). The list is live: a lane that receives records while it is
-   * walked is appended; walk it by index up to the size read first.
+   * The lanes that hold records, in the order they came to hold them, and perhaps some that became
+   * empty since: those are dropped once they are as many as the lanes holding records (so walking the
+   * list costs in proportion to the lanes holding records, amortized O(1) per lane emptied). The list is
+   * live: a lane that receives records while it is walked is appended; walk it by index up to the size
+   * read first, and expect empty lanes.
    */
   List<Lane> active() {
+    if (active.size() > 2 * holding + 8) {
+      prune();
+    }
+    return active;
+  }
+
+  private void prune() {
     int w = 0;
     for (int i = 0; i < active.size(); i++) {
       Lane l = active.get(i);
@@ -54,7 +74,6 @@ final class LaneBook {
     if (w < active.size()) {
       active.subList(w, active.size()).clear();
     }
-    return active;
   }
 
   /** New records waiting in all lanes of this book. */

@@ -33,6 +33,11 @@ final class RequestAssembler {
    * one each at staggered times (after one such request their buckets refill in step).
    */
   static final int RIDE_ALONG_SHARE = 4;
+  /**
+   * Up to how many lanes holding records {@link #nextWakeup} walks them all even when no slot is free
+   * (exact readiness and deadlines); above it, with no slot free, it returns the deadline bound alone.
+   */
+  static final int EXACT_WAKEUP_LANES = 32;
 
   private final ProducerSettings settings;
   private final BatchLimits limits;
@@ -174,11 +179,19 @@ final class RequestAssembler {
    */
   Instant nextWakeup(Instant now, boolean urgent, boolean slotFree) {
     LaneBook book = router.book();
+    List<Lane> active = book.active();
+    if (!slotFree && active.size() > EXACT_WAKEUP_LANES) {
+      // No request can go before an answer (which wakes the loop) frees a slot: only expiry needs a
+      // timer, and the book's lower bound serves (a wake-up there at most finds it early once).
+      return book.deadlineBound();
+    }
     Instant next = Instant.MAX;
     Instant deadline = Instant.MAX;
-    List<Lane> active = book.active();
     for (int i = 0, n = active.size(); i < n; i++) {
       Lane lane = active.get(i);
+      if (lane.isEmpty()) {
+        continue;
+      }
       deadline = ShardRouter.min(deadline, lane.earliestDeadline());
       Instant ready = readyAt(lane, now, urgent);
       if (ready != null) {

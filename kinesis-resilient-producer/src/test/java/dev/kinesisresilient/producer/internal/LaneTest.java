@@ -91,7 +91,7 @@ final class LaneTest {
   }
 
   @Test
-  void book_listsEachLaneHoldingRecordsOnce_andDropsEmptyOnes() {
+  void book_listsEachLaneHoldingRecordsOnce_countsThem_andDropsEmptyOnes() {
     LaneBook book = new LaneBook();
     Lane a = new Lane("shardId-000000000000", new AdaptiveRateLimiter(1000, 1 << 20, 1, T0), book);
     Lane b = new Lane("shardId-000000000001", new AdaptiveRateLimiter(1000, 1 << 20, 1, T0), book);
@@ -102,6 +102,7 @@ final class LaneTest {
     b.addFresh(record(2, 20, T0.plusSeconds(9)));
     a.addRetry(record(3, 30, T0.plusSeconds(9)));
     assertThat(book.active()).containsExactly(b, a);
+    assertThat(book.holding()).isEqualTo(2);
     assertThat(book.freshCount()).isEqualTo(2);
     assertThat(book.freshBytes()).isEqualTo(30);
 
@@ -109,17 +110,34 @@ final class LaneTest {
     b.pollFresh();
     assertThat(book.freshCount()).isZero();
     assertThat(book.freshBytes()).isZero();
-    assertThat(book.active()).as("b is empty now").containsExactly(a);
+    assertThat(book.holding()).as("b is empty now").isEqualTo(1);
     b.putBackFresh(r1);
-    assertThat(book.active()).as("listed again, once").containsExactly(a, b);
-    assertThat(book.active()).containsExactly(a, b);
+    assertThat(book.holding()).isEqualTo(2);
+    assertThat(book.active()).as("listed once").containsExactly(b, a);
     assertThat(book.freshCount()).isEqualTo(1);
     Iterator<PendingRecord> it = b.freshInOrder();
     it.next();
     it.remove();
+    assertThat(book.holding()).isEqualTo(1);
     a.drain();
     assertThat(book.freshCount()).isZero();
-    assertThat(book.active()).isEmpty();
+    assertThat(book.holding()).isZero();
+
+    // Many lanes that held records and are empty again are dropped from the list.
+    List<Lane> many = new java.util.ArrayList<>();
+    for (int i = 0; i < 40; i++) {
+      Lane l = new Lane("shardId-1" + i, new AdaptiveRateLimiter(1000, 1 << 20, 1, T0), book);
+      PendingRecord r = record(100 + i, 10, T0.plusSeconds(9));
+      l.addFresh(r);
+      many.add(l);
+    }
+    many.get(7).addRetry(record(200, 10, T0.plusSeconds(9)));
+    assertThat(book.holding()).isEqualTo(40);
+    for (Lane l : many) {
+      l.pollFresh();
+    }
+    assertThat(book.holding()).isEqualTo(1);
+    assertThat(book.active()).containsExactly(many.get(7));
   }
 
   @Test

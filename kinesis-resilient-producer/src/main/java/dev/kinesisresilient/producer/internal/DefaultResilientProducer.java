@@ -33,6 +33,8 @@ public final class DefaultResilientProducer implements ResilientProducer {
   private final ProducerCounters counters = new ProducerCounters();
   private final RecordAccumulator accumulator;
   private final ProducerMetrics metrics;
+  /** {@code metrics::blocked}, made once: a method reference in {@code append} allocated per record. */
+  private final RecordAccumulator.BlockedTimeRecorder blockedRecorder;
   private final Sender sender;
   private final String logPrefix;
   private final AtomicBoolean closeStarted = new AtomicBoolean();
@@ -46,6 +48,7 @@ public final class DefaultResilientProducer implements ResilientProducer {
     this.accumulator = new RecordAccumulator(settings.maxBufferedBytes(), settings.limits().maxRecordsPerRequest(),
         settings.limits().maxRequestBytes(), settings.lingerTime(), counters.sent);
     this.metrics = new ProducerMetrics(settings.metrics(), settings.stream(), this);
+    this.blockedRecorder = metrics::blocked;
     this.sender = new Sender(settings, client, accumulator, metrics, counters, logPrefix);
   }
 
@@ -143,7 +146,7 @@ public final class DefaultResilientProducer implements ResilientProducer {
     BigInteger hashKey = HashKeys.of(record);
     try {
       PendingRecord p = accumulator.append(record, size, hashKey, settings.clock(), settings.deliveryTimeout(),
-          maxBlockNanos, failWhenFull, metrics::blocked);
+          maxBlockNanos, failWhenFull, blockedRecorder);
       if (p == null) {
         metrics.rejectedBufferFull();
       }

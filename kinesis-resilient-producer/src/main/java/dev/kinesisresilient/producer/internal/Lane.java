@@ -13,7 +13,9 @@ import org.jspecify.annotations.Nullable;
  * The records waiting for one shard (or, without shard prediction, for the whole stream): new
  * records in send order, retries ordered by when their backoff ends, the shard's rate limiter and
  * its in-flight request count. The lane keeps its own books (record counts, bytes, the earliest
- * retry deadline): every change goes through its methods. Sender thread only.
+ * retry deadline): every change goes through its methods, which also report to the {@link LaneBook}
+ * shared by the router's lanes (new records of all lanes, lanes holding records, earliest deadline).
+ * Sender thread only.
  */
 final class Lane {
   /** Lane id of the stream-level lane, used when shards cannot be predicted. */
@@ -22,20 +24,39 @@ final class Lane {
   final String id;
   final AdaptiveRateLimiter limiter;
   private final boolean shard;
+  private final LaneBook book;
+  /** Listed in {@link #book}'s active lanes (set and cleared by the book). */
+  boolean listed;
+  /** Whether the book counts this lane as holding records ({@link #settle}). */
+  private boolean counted;
+  /** The last request assembled that took records of this lane ({@link RequestAssembler}'s count). */
+  long batchStamp;
   private final ArrayDeque<PendingRecord> fresh = new ArrayDeque<>();
   private final PriorityQueue<PendingRecord> retries = new PriorityQueue<>(
       Comparator.comparing((PendingRecord r) -> r.notBefore).thenComparingLong(r -> r.seq));
   private long freshBytes;
   private long retryBytes;
+  /**
+   * The sizes of the two queues, kept here: at 1,000 shards a lane's queues are cold in the CPU cache,
+   * and asking them whether they are empty for every record taken costs a cache miss each.
+   */
+  private int freshCount;
+  private int retryCount;
   private int inFlight;
   private boolean retired;
   /** No retry has a deadline before this (a lower bound: it is exact again after {@link #expireRetries}). */
   private Instant minRetryDeadline = Instant.MAX;
 
+  /** A lane with a book of its own. */
   Lane(String id, AdaptiveRateLimiter limiter) {
+    this(id, limiter, new LaneBook());
+  }
+
+  Lane(String id, AdaptiveRateLimiter limiter, LaneBook book) {
     this.id = id;
     this.limiter = limiter;
     this.shard = !STREAM.equals(id);
+    this.book = book;
   }
 
   boolean isShard() {
@@ -45,52 +66,74 @@ final class Lane {
   void addFresh(PendingRecord r) {
     r.lane = this;
     fresh.addLast(r);
+    freshCount++;
     freshBytes += r.sizeBytes;
+    book.freshChanged(1, r.sizeBytes);
+    book.added(this, r);
+    settle();
   }
 
   /** Puts a new record taken for a request that could not go back at the head, where it was. */
   void putBackFresh(PendingRecord r) {
     fresh.addFirst(r);
+    freshCount++;
     freshBytes += r.sizeBytes;
+    book.freshChanged(1, r.sizeBytes);
+    book.added(this, r);
+    settle();
   }
 
   void addRetry(PendingRecord r) {
     r.lane = this;
     retries.add(r);
+    retryCount++;
     retryBytes += r.sizeBytes;
     if (r.deadline.isBefore(minRetryDeadline)) {
       minRetryDeadline = r.deadline;
     }
+    book.added(this, r);
+    settle();
   }
 
   @Nullable PendingRecord peekFresh() {
-    return fresh.peekFirst();
+    return freshCount == 0 ? null : fresh.peekFirst();
   }
 
   /** The retry whose backoff ends first. */
   @Nullable PendingRecord peekRetry() {
-    return retries.peek();
+    return retryCount == 0 ? null : retries.peek();
   }
 
   @Nullable PendingRecord pollFresh() {
+    if (freshCount == 0) {
+      return null;
+    }
     PendingRecord r = fresh.pollFirst();
     if (r != null) {
+      freshCount--;
       freshBytes -= r.sizeBytes;
+      book.freshChanged(-1, -r.sizeBytes);
+      settle();
     }
     return r;
   }
 
   @Nullable PendingRecord pollRetry() {
+    if (retryCount == 0) {
+      return null;
+    }
     PendingRecord r = retries.poll();
     if (r != null) {
+      retryCount--;
       retryBytes -= r.sizeBytes;
+      settle();
     }
     return r;
   }
 
   /** Removes {@code r}, the head of the retries or else of the new records (a candidate to send). */
   void take(PendingRecord r) {
-    if (retries.peek() == r) {
+    if (retryCount > 0 && retries.peek() == r) {
       pollRetry();
     } else {
       pollFresh();
@@ -122,8 +165,11 @@ final class Lane {
       public void remove() {
         it.remove();
         if (last != null) {
+          freshCount--;
           freshBytes -= last.sizeBytes;
+          book.freshChanged(-1, -last.sizeBytes);
           last = null;
+          settle();
         }
       }
     };
@@ -131,7 +177,7 @@ final class Lane {
 
   /** Removes and returns the head of the new records when its deadline is not after {@code now}. */
   @Nullable PendingRecord pollExpiredFresh(Instant now) {
-    PendingRecord h = fresh.peekFirst();
+    PendingRecord h = peekFresh();
     return h != null && !now.isBefore(h.deadline) ? pollFresh() : null;
   }
 
@@ -150,6 +196,7 @@ final class Lane {
       PendingRecord r = it.next();
       if (!now.isBefore(r.deadline)) {
         it.remove();
+        retryCount--;
         retryBytes -= r.sizeBytes;
         expired.add(r);
       } else if (r.deadline.isBefore(min)) {
@@ -157,6 +204,7 @@ final class Lane {
       }
     }
     minRetryDeadline = min;
+    settle();
     return expired;
   }
 
@@ -174,20 +222,10 @@ final class Lane {
     return out;
   }
 
-  /** How many waiting records have a sequence up to {@code lastSeq} (a flush). O(records waiting). */
-  long countUpTo(long lastSeq) {
-    long n = 0;
-    for (PendingRecord r : fresh) {
-      if (r.seq <= lastSeq) {
-        n++;
-      }
-    }
-    for (PendingRecord r : retries) {
-      if (r.seq <= lastSeq) {
-        n++;
-      }
-    }
-    return n;
+  /** The earliest deadline of a waiting record (a lower bound for the retries), or {@link Instant#MAX}. */
+  Instant earliestDeadline() {
+    PendingRecord h = peekFresh();
+    return h != null && h.deadline.isBefore(minRetryDeadline) ? h.deadline : minRetryDeadline;
   }
 
   /** The earliest deadline of a retry (a lower bound), or {@link Instant#MAX}. */
@@ -196,7 +234,7 @@ final class Lane {
   }
 
   int freshCount() {
-    return fresh.size();
+    return freshCount;
   }
 
   long freshBytes() {
@@ -204,11 +242,11 @@ final class Lane {
   }
 
   boolean hasRetries() {
-    return !retries.isEmpty();
+    return retryCount > 0;
   }
 
   int size() {
-    return fresh.size() + retries.size();
+    return freshCount + retryCount;
   }
 
   long bytes() {
@@ -216,7 +254,16 @@ final class Lane {
   }
 
   boolean isEmpty() {
-    return fresh.isEmpty() && retries.isEmpty();
+    return freshCount == 0 && retryCount == 0;
+  }
+
+  /** Tells the book when the lane starts or stops holding records. */
+  private void settle() {
+    boolean holds = freshCount + retryCount > 0;
+    if (holds != counted) {
+      counted = holds;
+      book.holding(holds);
+    }
   }
 
   /** Counts a request carrying records of this lane as sent. */

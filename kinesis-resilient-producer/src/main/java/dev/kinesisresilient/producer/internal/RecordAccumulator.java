@@ -175,14 +175,20 @@ final class RecordAccumulator {
     }
   }
 
-  /** Takes the new records (in send order) and flush requests. Sender thread. */
-  Drained drain() {
+  /**
+   * Takes the new records (in send order) and flush requests. Sender thread.
+   *
+   * @param empty an empty list to collect the next records in (the sender hands back the list of an
+   *     earlier drain once it has taken its records, so that a steady stream allocates no list and grows
+   *     none by copying); null to allocate one
+   */
+  Drained drain(@Nullable ArrayList<PendingRecord> empty) {
     lock.lock();
     try {
       List<PendingRecord> records = List.of();
       if (!incoming.isEmpty()) {
         records = incoming;
-        incoming = new ArrayList<>(Math.min(records.size(), wakeRecords));
+        incoming = empty != null ? empty : new ArrayList<>(Math.min(records.size(), wakeRecords));
         incomingBytes = 0;
       }
       List<Flush> f = List.of();

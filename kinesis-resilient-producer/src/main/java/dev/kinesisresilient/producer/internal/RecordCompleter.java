@@ -8,8 +8,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.EnumMap;
-import java.util.Iterator;
-import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
@@ -51,7 +49,14 @@ final class RecordCompleter {
   private long outstanding;
   /** Buffer bytes of records completed this round, handed back at {@link #finishRound}. */
   private long releasedBytes;
-  private final List<FlushState> flushes = new ArrayList<>();
+  /**
+   * The flushes not complete yet, in the order they were made (so by {@code lastSeq}, non-decreasing);
+   * the first {@link #flushHead} entries are complete and wait to be dropped.
+   */
+  private final ArrayList<FlushState> flushes = new ArrayList<>();
+  private int flushHead;
+  /** The sum of the pending flushes' segments: the outstanding records of sequence up to the last flush's. */
+  private long segmented;
   private final Map<FailureReason, Integer> failuresToLog = new EnumMap<>(FailureReason.class);
   private Instant nextFailureLog = Instant.MIN;
 
@@ -75,13 +80,44 @@ final class RecordCompleter {
     return outstanding;
   }
 
-  /** Starts a flush that completes once {@code remaining} records of sequence up to {@code lastSeq} have. */
-  void addFlush(long lastSeq, long remaining, CompletableFuture<Void> future) {
-    flushes.add(new FlushState(lastSeq, remaining, future));
+  /**
+   * Starts a flush that completes once every record of sequence up to {@code lastSeq} is complete. The
+   * caller has counted as {@link #accepted} every record of sequence up to {@code lastSeq} and none after
+   * it (the sender takes a flush in sequence order among the new records): so the outstanding records
+   * not counted in an earlier flush's segment are exactly this flush's. O(1); each completion then costs
+   * O(log flushes pending) (usually none or one).
+   */
+  void addFlush(long lastSeq, CompletableFuture<Void> future) {
+    long segment = outstanding - segmented;
+    segmented = outstanding;
+    flushes.add(new FlushState(lastSeq, segment, future));
   }
 
   boolean hasFlushes() {
-    return !flushes.isEmpty();
+    return flushHead < flushes.size();
+  }
+
+  /**
+   * Counts a record complete in the segment of the first pending flush whose {@code lastSeq} is at or
+   * after its sequence; none when it came after the last flush. Records of sequence up to a flush that
+   * was already complete cannot be outstanding, so every pending segment is exact.
+   */
+  private void flushCountdown(long seq) {
+    int hi = flushes.size() - 1;
+    if (hi < flushHead || seq > flushes.get(hi).lastSeq) {
+      return;
+    }
+    int lo = flushHead;
+    while (lo < hi) {
+      int mid = (lo + hi) >>> 1;
+      if (flushes.get(mid).lastSeq >= seq) {
+        hi = mid;
+      } else {
+        lo = mid + 1;
+      }
+    }
+    flushes.get(lo).remaining--;
+    segmented--;
   }
 
   /**
@@ -141,11 +177,7 @@ final class RecordCompleter {
     }
     outstanding--;
     releasedBytes += r.charge;
-    for (FlushState f : flushes) {
-      if (r.seq <= f.lastSeq) {
-        f.remaining--;
-      }
-    }
+    flushCountdown(r.seq);
     if (result instanceof RecordResult.Acknowledged ack) {
       counters.acknowledged.incrementAndGet();
       retryTokens.onAcknowledged();
@@ -202,15 +234,18 @@ final class RecordCompleter {
       accumulator.release(releasedBytes);
       releasedBytes = 0;
     }
-    if (!flushes.isEmpty()) {
-      Iterator<FlushState> it = flushes.iterator();
-      while (it.hasNext()) {
-        FlushState f = it.next();
-        if (f.remaining <= 0) {
-          it.remove();
-          f.future.complete(null);
-        }
-      }
+    // A flush is complete when its segment and every earlier one are: the head's, in order.
+    while (flushHead < flushes.size() && flushes.get(flushHead).remaining <= 0) {
+      FlushState f = flushes.get(flushHead);
+      flushes.set(flushHead++, null);
+      f.future.complete(null);
+    }
+    if (flushHead == flushes.size()) {
+      flushes.clear();
+      flushHead = 0;
+    } else if (flushHead > 64 && flushHead > flushes.size() / 2) {
+      flushes.subList(0, flushHead).clear();
+      flushHead = 0;
     }
     if (!failuresToLog.isEmpty() && !now.isBefore(nextFailureLog)) {
       LOG.warn("{}records failed since the last report: {}", logPrefix, failuresToLog);
@@ -224,9 +259,13 @@ final class RecordCompleter {
     return failuresToLog.isEmpty() ? Instant.MAX : nextFailureLog;
   }
 
-  /** A flush waiting for {@code remaining} records. */
+  /**
+   * A flush waiting for its segment: the records not complete of sequence after the previous flush's
+   * {@code lastSeq} and up to its own.
+   */
   private static final class FlushState {
     final long lastSeq;
+    /** Records of its segment not complete yet. */
     long remaining;
     final CompletableFuture<Void> future;
 

@@ -27,6 +27,17 @@ final class RequestAssembler {
    * its own token is there.
    */
   static final int MAX_RECORDS_TO_WAIT_FOR = 100;
+  /**
+   * A ready lane short of its tokens goes along in a request that another lane's tokens start once it has
+   * this share of what it waits for: one request, one wake-up for several rate-limited lanes instead of
+   * one each at staggered times (after one such request their buckets refill in step).
+   */
+  static final int RIDE_ALONG_SHARE = 4;
+  /**
+   * Up to how many lanes holding records {@link #nextWakeup} walks them all even when no slot is free
+   * (exact readiness and deadlines); above it, with no slot free, it returns the deadline bound alone.
+   */
+  static final int EXACT_WAKEUP_LANES = 32;
 
   private final ProducerSettings settings;
   private final BatchLimits limits;
@@ -35,10 +46,12 @@ final class RequestAssembler {
   private final RetryTokens retryTokens;
   private final SendMargin sendMargin;
   private final ProducerMetrics metrics;
-  /** The lane the next request visits first. */
+  /** Where in the lanes holding records the next request starts (round-robin). */
   private int nextLaneIndex;
-  /** The router's lane list {@link #nextLaneIndex} counts in; a new list starts again at its first lane. */
-  private @Nullable List<Lane> laneListSeen;
+  /** Counts the requests assembled; a lane taken from is stamped with it ({@link Lane#batchStamp}). */
+  private long batchCount;
+  /** Set by {@link #sendable} when a ready lane was held back by its rate limit alone. */
+  private boolean tokenShort;
 
   RequestAssembler(ProducerSettings settings, ShardRouter router, RecordCompleter completer, RetryTokens retryTokens,
       SendMargin sendMargin, ProducerMetrics metrics) {
@@ -99,13 +112,8 @@ final class RequestAssembler {
     if (forced) {
       return true;
     }
-    long records = 0;
-    long bytes = 0;
-    for (Lane l : router.laneList()) {
-      records += l.freshCount();
-      bytes += l.freshBytes();
-    }
-    return records >= limits.maxRecordsPerRequest() || bytes >= limits.maxRequestBytes();
+    LaneBook book = router.book();
+    return book.freshCount() >= limits.maxRecordsPerRequest() || book.freshBytes() >= limits.maxRequestBytes();
   }
 
   /** The next record a lane would send, dropping any that expired on the way. */
@@ -137,7 +145,8 @@ final class RequestAssembler {
     return Math.max(head.sizeBytes, avg * records);
   }
 
-  private boolean sendable(Lane lane, Instant now, boolean urgent) {
+  /** Whether a lane is ready and has the tokens for {@code 1/share} of what it waits for. */
+  private boolean sendable(Lane lane, Instant now, boolean urgent, int share) {
     if (settings.preserveOrder() && lane.inFlight() > 0) {
       return false;
     }
@@ -150,19 +159,40 @@ final class RequestAssembler {
       return false;
     }
     int records = recordsToWaitFor(lane);
-    return lane.limiter.canTake(records, bytesToWaitFor(lane, head, records), now);
+    long bytes = bytesToWaitFor(lane, head, records);
+    if (share > 1) {
+      records = Math.max(1, records / share);
+      bytes = Math.max(head.sizeBytes, bytes / share);
+    }
+    if (lane.limiter.canTake(records, bytes, now)) {
+      return true;
+    }
+    tokenShort = true;
+    return false;
   }
 
   /**
    * When a lane next has something to send or to expire (its readiness, its rate limit's tokens when
-   * it is ready and a slot is free, its earliest deadline), over the lanes that send.
+   * it is ready and a slot is free, its earliest deadline), over the lanes that hold records. Sets the
+   * book's deadline bound again from what the lanes hold now (records sent since the last expiry scan
+   * no longer hold it back).
    */
   Instant nextWakeup(Instant now, boolean urgent, boolean slotFree) {
+    LaneBook book = router.book();
+    List<Lane> active = book.active();
+    if (!slotFree && active.size() > EXACT_WAKEUP_LANES) {
+      // No request can go before an answer (which wakes the loop) frees a slot: only expiry needs a
+      // timer, and the book's lower bound serves (a wake-up there at most finds it early once).
+      return book.deadlineBound();
+    }
     Instant next = Instant.MAX;
-    for (Lane lane : router.laneList()) {
+    Instant deadline = Instant.MAX;
+    for (int i = 0, n = active.size(); i < n; i++) {
+      Lane lane = active.get(i);
       if (lane.isEmpty()) {
         continue;
       }
+      deadline = ShardRouter.min(deadline, lane.earliestDeadline());
       Instant ready = readyAt(lane, now, urgent);
       if (ready != null) {
         if (ready.isAfter(now)) {
@@ -175,53 +205,67 @@ final class RequestAssembler {
           }
         }
       }
-      PendingRecord h = lane.peekFresh();
-      if (h != null) {
-        next = ShardRouter.min(next, h.deadline);
-      }
-      next = ShardRouter.min(next, lane.minRetryDeadline());
     }
-    return next;
+    book.deadlineBound(deadline);
+    return ShardRouter.min(next, deadline);
   }
 
   // ================================================================== assembly
 
   /**
-   * Assembles the next request: visits the lanes once each, starting one lane further on than the
-   * last request did, and takes from each lane that is ready what it may send now, until the request
-   * is full. Call {@link SendMargin#update} first.
+   * Assembles the next request: visits the lanes that hold records once each, starting one lane further
+   * on than the last request did, and takes from each lane that is ready what it may send now, until
+   * the request is full. Empty lanes are not visited: a pass costs in proportion to the lanes with
+   * records, not to the shards. Call {@link SendMargin#update} first.
    *
    * @return the request, empty when no lane had anything to send
    */
   Batch next(Instant now, boolean urgent) {
-    List<Lane> laneList = router.laneList();
-    if (laneList != laneListSeen) {
-      laneListSeen = laneList;
+    List<Lane> active = router.book().active();
+    int n = active.size();
+    Batch batch = new Batch(limits, settings.preserveOrder());
+    if (n == 0) {
+      return batch;
+    }
+    if (nextLaneIndex >= n) {
       nextLaneIndex = 0;
     }
-    int n = laneList.size();
-    Batch batch = new Batch(limits, settings.preserveOrder());
+    long stamp = ++batchCount;
+    tokenShort = false;
     for (int k = 0; k < n && !batch.full; k++) {
-      Lane lane = laneList.get((nextLaneIndex + k) % n);
-      if (!sendable(lane, now, urgent)) {
-        continue;
+      Lane lane = active.get((nextLaneIndex + k) % n);
+      if (sendable(lane, now, urgent, 1)) {
+        take(lane, batch, now, stamp);
       }
-      int before = batch.records.size();
-      if (router.aggregates(lane)) {
-        takeAggregated(lane, batch, now);
-      } else if (settings.preserveOrder()) {
-        takeOrdered(lane, batch, now);
-      } else {
-        takePlain(lane, batch, now);
-      }
-      if (batch.records.size() > before) {
-        batch.lanes.add(lane);
+    }
+    if (tokenShort && !batch.records.isEmpty()) {
+      // Lanes held back by their rate limit alone ride along with a share of their chunk.
+      for (int k = 0; k < n && !batch.full; k++) {
+        Lane lane = active.get((nextLaneIndex + k) % n);
+        if (lane.batchStamp != stamp && sendable(lane, now, urgent, RIDE_ALONG_SHARE)) {
+          take(lane, batch, now, stamp);
+        }
       }
     }
     // One lane further on per request (not past the last lane taken from): when requests fill up
     // before every lane is visited, each lane in turn is visited first, so no shard starves the others.
     nextLaneIndex = (nextLaneIndex + 1) % n;
     return batch;
+  }
+
+  private void take(Lane lane, Batch batch, Instant now, long stamp) {
+    int before = batch.records.size();
+    if (router.aggregates(lane)) {
+      takeAggregated(lane, batch, now);
+    } else if (settings.preserveOrder()) {
+      takeOrdered(lane, batch, now);
+    } else {
+      takePlain(lane, batch, now);
+    }
+    if (batch.records.size() > before && lane.batchStamp != stamp) {
+      lane.batchStamp = stamp;
+      batch.lanes.add(lane);
+    }
   }
 
   /** Takes due retries, then new records, while the request has room and the shard's limiter allows. */

@@ -66,6 +66,8 @@ final class Sender implements Runnable {
   // ---- sender thread only ----
   private final List<Attempt> inFlight = new ArrayList<>();
   private boolean waiters;
+  /** The emptied list of an earlier drain, handed back to the accumulator to collect new records in. */
+  private @Nullable ArrayList<PendingRecord> spareIncoming;
 
   Sender(ProducerSettings settings, KinesisAsyncClient client, RecordAccumulator accumulator, ProducerMetrics metrics,
       ProducerCounters counters, String logPrefix) {
@@ -153,13 +155,27 @@ final class Sender implements Runnable {
    */
   Instant runOnce(Instant now) {
     inbox.runAll(now);
-    RecordAccumulator.Drained d = accumulator.drain();
+    RecordAccumulator.Drained d = accumulator.drain(spareIncoming);
+    // A flush is taken in sequence order among the new records: every record of sequence up to its
+    // lastSeq is accepted before it, none after (what RecordCompleter.addFlush counts on).
+    List<RecordAccumulator.Flush> flushes = d.flushes();
+    int f = 0;
     for (PendingRecord r : d.records()) {
+      while (f < flushes.size() && flushes.get(f).lastSeq() < r.seq) {
+        completer.addFlush(flushes.get(f).lastSeq(), flushes.get(f).future());
+        f++;
+      }
       completer.accepted();
       router.accept(r);
     }
-    for (RecordAccumulator.Flush f : d.flushes()) {
-      completer.addFlush(f.lastSeq(), countIncomplete(f.lastSeq()), f.future());
+    for (; f < flushes.size(); f++) {
+      completer.addFlush(flushes.get(f).lastSeq(), flushes.get(f).future());
+    }
+    if (!d.records().isEmpty()) {
+      // the accumulator's own list, taken whole: empty it and hand it back at the next drain
+      ArrayList<PendingRecord> taken = (ArrayList<PendingRecord>) d.records();
+      taken.clear();
+      spareIncoming = taken;
     }
     waiters = d.waiters();
     boolean closed = d.closed();
@@ -201,22 +217,6 @@ final class Sender implements Runnable {
   /** Whether every lane's new records go at once (closing, a flush, callers waiting, or a full request). */
   private boolean urgent(boolean closed) {
     return assembler.urgent(closed || completer.hasFlushes() || waiters);
-  }
-
-  /**
-   * The records not complete with a sequence up to {@code lastSeq}, wherever they are. O(records
-   * pending), once per flush() call: cheaper than per-record flush books on the hot path.
-   */
-  private long countIncomplete(long lastSeq) {
-    long n = router.countIncomplete(lastSeq);
-    for (Attempt a : inFlight) {
-      for (PendingRecord r : a.records) {
-        if (!r.isDone() && r.seq <= lastSeq) {
-          n++;
-        }
-      }
-    }
-    return n;
   }
 
   // ================================================================== sending
@@ -298,7 +298,9 @@ final class Sender implements Runnable {
 
   private void expire(Instant now) {
     router.expire(now);
-    for (Attempt a : new ArrayList<>(inFlight)) {
+    // Failing a record changes no attempt in flight: walked by index, no copy per pass.
+    for (int i = 0, n = inFlight.size(); i < n; i++) {
+      Attempt a = inFlight.get(i);
       if (now.isBefore(a.earliestDeadline)) {
         continue;
       }
@@ -328,6 +330,9 @@ final class Sender implements Runnable {
    */
   private void attemptTimeouts(Instant now) {
     responses.releaseHeldSlots(now);
+    if (!anyTimedOut(now)) {
+      return;
+    }
     for (Attempt a : new ArrayList<>(inFlight)) {
       if (now.isBefore(a.timeoutAt)) {
         continue;
@@ -348,6 +353,15 @@ final class Sender implements Runnable {
           + settings.attemptTimeout().multipliedBy(2) + " (overdue after " + settings.attemptTimeout()
           + "; the service may have stored it)"), now);
     }
+  }
+
+  private boolean anyTimedOut(Instant now) {
+    for (int i = 0, n = inFlight.size(); i < n; i++) {
+      if (!now.isBefore(inFlight.get(i).timeoutAt)) {
+        return true;
+      }
+    }
+    return false;
   }
 
   private void abortAll(Instant now) {

@@ -57,6 +57,8 @@ final class ShardRouter {
    * never asked: the numbers are the smallest a limiter takes (1 record/s, 1 KiB/s, never growing).
    */
   private final Lane unrouted = new Lane("unrouted", new AdaptiveRateLimiter(1, 1024, 1, Instant.EPOCH));
+  /** The books of the lanes records are sent from (not {@link #unrouted}'s: it keeps its own). */
+  private final LaneBook book = new LaneBook();
   private Routing routing = Routing.DISCOVERING;
   private @Nullable ShardMap shardMap;
   private LinkedHashMap<String, Lane> lanes = new LinkedHashMap<>();
@@ -117,7 +119,7 @@ final class ShardRouter {
     if (l == null) {
       int shards = Math.max(1, openShardCount);
       l = new Lane(Lane.STREAM, new AdaptiveRateLimiter((double) settings.shardRecordsPerSecond() * shards,
-          (double) settings.shardBytesPerSecond() * shards, STREAM_MAX_FACTOR, settings.clock().instant()));
+          (double) settings.shardBytesPerSecond() * shards, STREAM_MAX_FACTOR, settings.clock().instant()), book);
       streamLane = l;
       lanes.put(l.id, l);
       laneList.add(l);
@@ -137,6 +139,14 @@ final class ShardRouter {
    */
   List<Lane> laneList() {
     return laneList;
+  }
+
+  /**
+   * The books of the lanes records are sent from: the lanes holding records, their new records together,
+   * the earliest deadline. Retired lanes are drained, so only the current lanes hold records.
+   */
+  LaneBook book() {
+    return book;
   }
 
   /** Whether a lane packs its records into aggregates: aggregation is on and the lane is a predicted shard. */
@@ -302,7 +312,7 @@ final class ShardRouter {
       Lane l = lanes.get(id);
       if (l == null) {
         l = new Lane(id, new AdaptiveRateLimiter(settings.shardRecordsPerSecond(), settings.shardBytesPerSecond(),
-            1.0, now));
+            1.0, now), book);
         metrics.laneAdded(l);
       }
       next.put(id, l);
@@ -452,26 +462,44 @@ final class ShardRouter {
 
   // ================================================================== expiry, close, flush, wake-up
 
-  /** Fails {@code DEADLINE_EXCEEDED} the waiting records (parked aggregates, lanes) whose deadline has come. */
+  /**
+   * Fails {@code DEADLINE_EXCEEDED} the waiting records (parked aggregates, lanes) whose deadline has come. Walks
+   * the lanes that hold records only once the earliest deadline among them may have come (the book's
+   * lower bound), and then sets the bound to the exact earliest deadline left.
+   */
   void expire(Instant now) {
     for (PendingRecord r : misplaced.expired(now)) {
       completer.fail(r, FailureReason.DEADLINE_EXCEEDED, now);
     }
-    for (Lane lane : allLanes()) {
-      PendingRecord h;
-      while ((h = lane.pollExpiredFresh(now)) != null) {
-        completer.fail(h, FailureReason.DEADLINE_EXCEEDED, now);
+    expireLane(unrouted, now);
+    if (now.isBefore(book.deadlineBound())) {
+      return;
+    }
+    List<Lane> active = book.active();
+    Instant min = Instant.MAX;
+    for (int i = 0, n = active.size(); i < n; i++) {
+      Lane lane = active.get(i);
+      expireLane(lane, now);
+      min = min(min, lane.earliestDeadline());
+    }
+    // Failing a record runs the failure handler, which cannot add to a lane (sends go to the accumulator).
+    book.deadlineBound(min);
+  }
+
+  private void expireLane(Lane lane, Instant now) {
+    PendingRecord h;
+    while ((h = lane.pollExpiredFresh(now)) != null) {
+      completer.fail(h, FailureReason.DEADLINE_EXCEEDED, now);
+    }
+    List<PendingRecord> expired = lane.expireRetries(now);
+    for (PendingRecord r : expired) {
+      if (!retryTokens.allows(r)) {
+        r.trail().message(r.trail().message() + " (then its retry waited for the retry budget, which stayed "
+            + "empty: re-sends are limited to a share of acknowledged records)");
       }
-      List<PendingRecord> expired = lane.expireRetries(now);
-      for (PendingRecord r : expired) {
-        if (!retryTokens.allows(r)) {
-          r.trail().message(r.trail().message() + " (then its retry waited for the retry budget, which stayed "
-              + "empty: re-sends are limited to a share of acknowledged records)");
-        }
-      }
-      for (PendingRecord r : expired) {
-        completer.fail(r, FailureReason.DEADLINE_EXCEEDED, now);
-      }
+    }
+    for (PendingRecord r : expired) {
+      completer.fail(r, FailureReason.DEADLINE_EXCEEDED, now);
     }
   }
 
@@ -484,24 +512,13 @@ final class ShardRouter {
 
   /** Fails {@code CLOSED} every record waiting in a lane (close timeout passed). */
   void abortQueued(Instant now) {
-    for (Lane lane : allLanes()) {
+    List<Lane> all = new ArrayList<>(laneList);
+    all.add(unrouted);
+    for (Lane lane : all) {
       for (PendingRecord r : lane.drain()) {
         completer.fail(r, FailureReason.CLOSED, now);
       }
     }
-  }
-
-  /**
-   * How many waiting records (in lanes or parked aggregates, not in flight) have a sequence up to
-   * {@code lastSeq}. It walks every waiting record, O(records waiting), but only once per flush()
-   * call: cheaper than keeping per-record books for flushes on the hot path.
-   */
-  long countIncomplete(long lastSeq) {
-    long n = misplaced.countIncomplete(lastSeq);
-    for (Lane l : allLanes()) {
-      n += l.countUpTo(lastSeq);
-    }
-    return n;
   }
 
   /** The earliest time routing needs the loop: discovery's deadline, an expiry, a refresh. */
@@ -520,11 +537,6 @@ final class ShardRouter {
     return next;
   }
 
-  private List<Lane> allLanes() {
-    List<Lane> all = new ArrayList<>(laneList);
-    all.add(unrouted);
-    return all;
-  }
 
   static Instant min(Instant a, Instant b) {
     return a.isBefore(b) ? a : b;

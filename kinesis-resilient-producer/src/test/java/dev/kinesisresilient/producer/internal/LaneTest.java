@@ -89,4 +89,74 @@ final class LaneTest {
     assertThat(lane.pollExpiredFresh(T0.plusSeconds(1))).isSameAs(a);
     assertThat(lane.freshBytes()).isZero();
   }
+
+  @Test
+  void book_listsEachLaneHoldingRecordsOnce_countsThem_andDropsEmptyOnes() {
+    LaneBook book = new LaneBook();
+    Lane a = new Lane("shardId-000000000000", new AdaptiveRateLimiter(1000, 1 << 20, 1, T0), book);
+    Lane b = new Lane("shardId-000000000001", new AdaptiveRateLimiter(1000, 1 << 20, 1, T0), book);
+    new Lane("shardId-000000000002", new AdaptiveRateLimiter(1000, 1 << 20, 1, T0), book);
+    assertThat(book.active()).isEmpty();
+    PendingRecord r1 = record(1, 10, T0.plusSeconds(9));
+    b.addFresh(r1);
+    b.addFresh(record(2, 20, T0.plusSeconds(9)));
+    a.addRetry(record(3, 30, T0.plusSeconds(9)));
+    assertThat(book.active()).containsExactly(b, a);
+    assertThat(book.holding()).isEqualTo(2);
+    assertThat(book.freshCount()).isEqualTo(2);
+    assertThat(book.freshBytes()).isEqualTo(30);
+
+    b.take(r1);
+    b.pollFresh();
+    assertThat(book.freshCount()).isZero();
+    assertThat(book.freshBytes()).isZero();
+    assertThat(book.holding()).as("b is empty now").isEqualTo(1);
+    b.putBackFresh(r1);
+    assertThat(book.holding()).isEqualTo(2);
+    assertThat(book.active()).as("listed once").containsExactly(b, a);
+    assertThat(book.freshCount()).isEqualTo(1);
+    Iterator<PendingRecord> it = b.freshInOrder();
+    it.next();
+    it.remove();
+    assertThat(book.holding()).isEqualTo(1);
+    a.drain();
+    assertThat(book.freshCount()).isZero();
+    assertThat(book.holding()).isZero();
+
+    // Many lanes that held records and are empty again are dropped from the list.
+    List<Lane> many = new java.util.ArrayList<>();
+    for (int i = 0; i < 40; i++) {
+      Lane l = new Lane("shardId-1" + i, new AdaptiveRateLimiter(1000, 1 << 20, 1, T0), book);
+      PendingRecord r = record(100 + i, 10, T0.plusSeconds(9));
+      l.addFresh(r);
+      many.add(l);
+    }
+    many.get(7).addRetry(record(200, 10, T0.plusSeconds(9)));
+    assertThat(book.holding()).isEqualTo(40);
+    for (Lane l : many) {
+      l.pollFresh();
+    }
+    assertThat(book.holding()).isEqualTo(1);
+    assertThat(book.active()).containsExactly(many.get(7));
+  }
+
+  @Test
+  void book_deadlineBound_isLoweredByEveryAdd_andEarliestDeadlineIsExact() {
+    LaneBook book = new LaneBook();
+    Lane a = new Lane("shardId-000000000000", new AdaptiveRateLimiter(1000, 1 << 20, 1, T0), book);
+    Lane b = new Lane("shardId-000000000001", new AdaptiveRateLimiter(1000, 1 << 20, 1, T0), book);
+    assertThat(book.deadlineBound()).isEqualTo(Instant.MAX);
+    a.addFresh(record(1, 10, T0.plusSeconds(9)));
+    assertThat(book.deadlineBound()).isEqualTo(T0.plusSeconds(9));
+    b.addRetry(record(2, 10, T0.plusSeconds(4)));
+    assertThat(book.deadlineBound()).isEqualTo(T0.plusSeconds(4));
+    book.deadlineBound(T0.plusSeconds(4));
+    PendingRecord early = record(3, 10, T0.plusSeconds(2));
+    a.putBackFresh(early);
+    assertThat(book.deadlineBound()).as("a record put back lowers it too").isEqualTo(T0.plusSeconds(2));
+    assertThat(a.earliestDeadline()).isEqualTo(T0.plusSeconds(2));
+    assertThat(b.earliestDeadline()).isEqualTo(T0.plusSeconds(4));
+    a.take(early);
+    assertThat(a.earliestDeadline()).isEqualTo(T0.plusSeconds(9));
+  }
 }

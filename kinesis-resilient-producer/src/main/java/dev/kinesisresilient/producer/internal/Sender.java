@@ -78,7 +78,7 @@ final class Sender implements Runnable {
     this.inbox = new Inbox(accumulator);
     this.window = new CongestionWindow(settings.maxInFlightRequests(), settings.adaptiveConcurrency(),
         EndpointCongestion.of(client));
-    RetryTokens retryTokens = new RetryTokens(new RetryTokenBucket(settings.retryBudget()));
+    RetryTokens retryTokens = new RetryTokens(new RetryTokenBucket(settings.retryBudget()), window::inFlight);
     this.sendMargin = new SendMargin(settings);
     this.completer = new RecordCompleter(settings, accumulator, metrics, counters, retryTokens, sendMargin,
         logPrefix);

@@ -169,7 +169,10 @@ final class CongestionTest {
   }
 
   @Test
-  void retryBudget_exhausted_retriesWaitForAcknowledgements_restExpireNamingTheBudget() {
+  void retryBudget_exhausted_nothingInFlight_retriesGoAsOneProbe_notStalledUntilTheDeadline() {
+    // The budget refills only from acknowledgements. With nothing in flight none can come, so the
+    // waiting retries go as one request (a probe) instead of waiting out deliveryTimeout: the stall the
+    // KPL comparison found over https (a flush hung for the whole deliveryTimeout).
     Harness h = Harness.create(1, b -> b.lingerTime(Duration.ZERO).retryPolicy(Harness.noJitter(100))
         .retryBudget(new RetryBudget(2, 0.5)).deliveryTimeout(Duration.ofSeconds(6))
         .attemptTimeout(Duration.ofSeconds(1)));
@@ -181,25 +184,49 @@ final class CongestionTest {
     }
     h.step();
     h.advanceAndStep(Duration.ofMillis(100));
-    // 5 failed; 2 tokens: 2 re-sent; their 2 acknowledgements give 1 token: 1 more; then 0.5: none.
-    assertThat(h.fake.putRecordsRequests()).extracting(r -> r.records().size()).containsExactly(5, 2, 1);
-
-    // A new record needs no token; its acknowledgement brings the bucket to 1: one more retry goes.
-    CompletableFuture<RecordResult> fresh = h.send(record("fresh"));
-    h.step();
-    assertThat(fresh.join().isAcknowledged()).isTrue();
-    assertThat(h.fake.putRecordsRequests()).extracting(r -> r.records().size()).containsExactly(5, 2, 1, 1, 1);
-
     runUntilIdle(h, 100);
-    List<RecordResult> results = fs.stream().map(CompletableFuture::join).toList();
-    assertThat(results).filteredOn(RecordResult::isAcknowledged).hasSize(4);
-    assertThat(results).filteredOn(r -> !r.isAcknowledged()).singleElement()
-        .isInstanceOfSatisfying(RecordResult.Failed.class, x -> {
-          assertThat(x.reason()).isEqualTo(FailureReason.DEADLINE_EXCEEDED);
-          assertThat(x.errorCode()).isEqualTo("InternalFailure");
-          assertThat(x.errorMessage()).contains("retry budget");
-        });
-    assertThat(h.fake.putRecordsRequests()).hasSize(5);
+    assertThat(fs).allSatisfy(f -> assertThat(f.join().isAcknowledged()).isTrue());
+    // The probe is one request: the 2 tokens cover 2 of its records, the other 3 go without.
+    assertThat(h.fake.putRecordsRequests()).extracting(r -> r.records().size()).containsExactly(5, 5);
+    h.assertReconciles();
+  }
+
+  @Test
+  void retryBudget_exhausted_whileARequestIsInFlight_retriesWaitForAcknowledgements() {
+    Harness h = Harness.create(1, b -> b.lingerTime(Duration.ZERO).retryPolicy(Harness.noJitter(100))
+        .retryBudget(new RetryBudget(2, 0.5)).deliveryTimeout(Duration.ofSeconds(20))
+        .attemptTimeout(Duration.ofSeconds(10)).maxInFlightRequests(2));
+    h.step();
+    ManualScheduler server = ManualScheduler.create(h.clock);
+    h.fake.delayResponses(Duration.ofSeconds(2), server);
+    h.fake.failNextEntries(5, "InternalFailure", "Internal service failure.");
+    List<CompletableFuture<RecordResult>> fs = new ArrayList<>();
+    for (int i = 0; i < 5; i++) {
+      fs.add(h.send(record("k" + i)));
+    }
+    h.step();
+    assertThat(h.fake.putRecordsRequests()).hasSize(1);
+    // A second request goes and stays in flight while the first one's 5 failures come back.
+    h.clock.set(h.clock.instant().plusMillis(500));
+    CompletableFuture<RecordResult> other = h.send(record("other"));
+    h.step();
+    assertThat(h.fake.putRecordsRequests()).hasSize(2);
+    h.clock.set(h.clock.instant().plusMillis(1600));
+    server.advance(Duration.ZERO); // the first answer (5 failed); the second is still in flight
+    h.step();
+    h.clock.set(h.clock.instant().plusMillis(200)); // the retries' backoff has ended
+    h.step();
+    // 2 tokens: 2 of the 5 re-sent; the other 3 wait while a request is in flight.
+    assertThat(h.fake.putRecordsRequests()).extracting(r -> r.records().size()).containsExactly(5, 1, 2);
+    assertThat(fs).noneSatisfy(f -> assertThat(f).isDone());
+    h.fake.clearFaults();
+    for (int i = 0; i < 200 && !fs.stream().allMatch(CompletableFuture::isDone); i++) {
+      h.clock.set(h.clock.instant().plusMillis(100));
+      server.advance(Duration.ZERO);
+      h.step();
+    }
+    assertThat(other.join().isAcknowledged()).isTrue();
+    assertThat(fs).allSatisfy(f -> assertThat(f.join().isAcknowledged()).isTrue());
     h.assertReconciles();
   }
 

@@ -1,14 +1,11 @@
 package dev.kinesisresilient.core;
 
-import java.net.InetAddress;
 import java.net.URI;
-import java.net.UnknownHostException;
 import java.time.Duration;
-import java.util.HashSet;
+import java.util.Arrays;
+import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.Set;
-import java.util.regex.Pattern;
 import org.jspecify.annotations.Nullable;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
 import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
@@ -19,12 +16,9 @@ import software.amazon.awssdk.regions.Region;
  * Settings for the {@code KinesisAsyncClient} that {@link KinesisClientFactory} builds: region, endpoint,
  * credentials, HTTP timeouts, connection pool size, protocol and TLS trust.
  *
- * <p>None of the timeouts is left at the AWS SDK's value. The SDK has no call or attempt timeout at all,
- * waits 10 s for a connection from the pool and 10 s for a silent socket, and retries a failed call
- * several times: a record can wait minutes. The defaults here are short, sized for a producer that wants
- * a fast failure it can retry itself. The SDK's own retries are always off (one attempt per call):
- * this library retries PutRecords entries itself, and the two would multiply (SDK attempts times our
- * attempts), each with its own backoff, past any deadline.
+ * <p>None of the timeouts is left at the AWS SDK's value (it has no call or attempt timeout at all), and
+ * the SDK's own retries are always off (one attempt per call): this library retries PutRecords entries
+ * itself. Why: docs/configuration.md, "Why the client defaults".
  *
  * <p>Immutable and thread-safe. The builder is not thread-safe; confine it to one thread.
  *
@@ -49,35 +43,6 @@ import software.amazon.awssdk.regions.Region;
  * @since 0.1.0
  */
 public final class KinesisClientConfig {
-
-  /** Smallest accepted timeout. The HTTP client works in whole milliseconds and reads 0 as "no timeout". */
-  static final Duration MIN_TIMEOUT = Duration.ofMillis(1);
-
-  /** Largest accepted timeout; anything longer is a mistake for a real-time writer. */
-  static final Duration MAX_TIMEOUT = Duration.ofMinutes(10);
-
-  /** Largest accepted {@code maxConcurrency}. */
-  static final int MAX_CONCURRENCY_LIMIT = 10_000;
-
-  static final Duration DEFAULT_ATTEMPT_TIMEOUT = Duration.ofSeconds(2);
-  static final Duration DEFAULT_API_CALL_TIMEOUT = Duration.ofSeconds(5);
-  static final Duration DEFAULT_CONNECTION_TIMEOUT = Duration.ofSeconds(1);
-  static final Duration DEFAULT_CONNECTION_ACQUISITION_TIMEOUT = Duration.ofSeconds(2);
-  static final Duration DEFAULT_READ_TIMEOUT = Duration.ofSeconds(2);
-  static final Duration DEFAULT_WRITE_TIMEOUT = Duration.ofSeconds(2);
-  static final int DEFAULT_MAX_CONCURRENCY = 50;
-  static final HttpProtocol DEFAULT_PROTOCOL = HttpProtocol.HTTP1_1;
-
-  /** Region used by {@link #forLocalEndpoint(URI)}; local emulators accept any region. */
-  static final Region LOCAL_REGION = Region.US_EAST_1;
-
-  /** Access key for {@link #forLocalEndpoint(URI)}; not numeric, so no emulator takes it for an account id. */
-  static final String LOCAL_ACCESS_KEY_ID = "local-access-key";
-
-  /** Secret used by {@link #forLocalEndpoint(URI)}. */
-  static final String LOCAL_SECRET_ACCESS_KEY = "local-secret";
-
-  private static final Pattern IPV4_LITERAL = Pattern.compile("[0-9]{1,3}(\\.[0-9]{1,3}){3}");
 
   private final Region region;
   private final @Nullable URI endpointOverride;
@@ -135,15 +100,16 @@ public final class KinesisClientConfig {
    */
   public static KinesisClientConfig forLocalEndpoint(URI endpoint) {
     Builder b = builder().endpointOverride(endpoint);
-    if (!isLoopbackHost(endpoint.getHost())) {
+    if (!ClientConfigChecks.isLoopbackHost(endpoint.getHost())) {
       throw new IllegalArgumentException(
           "forLocalEndpoint needs a loopback host (localhost, 127.0.0.0/8 or ::1), was " + endpoint.getHost()
               + "; use builder() for other hosts");
     }
-    return b.region(LOCAL_REGION)
+    return b.region(ClientConfigDefaults.LOCAL_REGION)
         .credentialsProvider(StaticCredentialsProvider.create(
-            AwsBasicCredentials.create(LOCAL_ACCESS_KEY_ID, LOCAL_SECRET_ACCESS_KEY)))
-        .trustAllCertificates(isHttps(endpoint))
+            AwsBasicCredentials.create(ClientConfigDefaults.LOCAL_ACCESS_KEY_ID,
+                ClientConfigDefaults.LOCAL_SECRET_ACCESS_KEY)))
+        .trustAllCertificates(ClientConfigChecks.isHttps(endpoint))
         .build();
   }
 
@@ -298,7 +264,7 @@ public final class KinesisClientConfig {
   public String toString() {
     return "KinesisClientConfig{region=" + region.id()
         + ", endpointOverride=" + (endpointOverride == null ? "none" : endpointOverride.toString())
-        + ", credentialsProvider=" + describe(credentialsProvider)
+        + ", credentialsProvider=" + ClientConfigChecks.describe(credentialsProvider)
         + ", protocol=" + protocol
         + ", maxConcurrency=" + maxConcurrency
         + ", attemptTimeout=" + attemptTimeout
@@ -326,19 +292,7 @@ public final class KinesisClientConfig {
     if (!(o instanceof KinesisClientConfig)) {
       return false;
     }
-    KinesisClientConfig c = (KinesisClientConfig) o;
-    return region.equals(c.region)
-        && Objects.equals(endpointOverride, c.endpointOverride)
-        && Objects.equals(credentialsProvider, c.credentialsProvider)
-        && attemptTimeout.equals(c.attemptTimeout)
-        && apiCallTimeout.equals(c.apiCallTimeout)
-        && connectionTimeout.equals(c.connectionTimeout)
-        && connectionAcquisitionTimeout.equals(c.connectionAcquisitionTimeout)
-        && readTimeout.equals(c.readTimeout)
-        && writeTimeout.equals(c.writeTimeout)
-        && maxConcurrency == c.maxConcurrency
-        && protocol == c.protocol
-        && trustAllCertificates == c.trustAllCertificates;
+    return settings().equals(((KinesisClientConfig) o).settings());
   }
 
   /**
@@ -348,73 +302,36 @@ public final class KinesisClientConfig {
    */
   @Override
   public int hashCode() {
-    return Objects.hash(region, endpointOverride, credentialsProvider, attemptTimeout, apiCallTimeout,
+    return settings().hashCode();
+  }
+
+  /** Every setting, in one list that allows null: its {@code hashCode} is {@code Objects.hash} of them. */
+  private List<@Nullable Object> settings() {
+    return Arrays.asList(region, endpointOverride, credentialsProvider, attemptTimeout, apiCallTimeout,
         connectionTimeout, connectionAcquisitionTimeout, readTimeout, writeTimeout, maxConcurrency, protocol,
         trustAllCertificates);
   }
 
-  private static String describe(@Nullable AwsCredentialsProvider provider) {
-    if (provider == null) {
-      return "DefaultCredentialsProvider (SDK default chain, created by the client)";
-    }
-    String simple = provider.getClass().getSimpleName();
-    return simple.isEmpty() ? provider.getClass().getName() : simple;
-  }
-
-  private static boolean isHttps(URI uri) {
-    return "https".equalsIgnoreCase(uri.getScheme());
-  }
-
   /**
-   * Whether a URI host is {@code localhost} or a loopback IP literal. Never resolves a name through DNS.
-   *
-   * @param host the host as {@link URI#getHost()} returns it (IPv6 in brackets), or null
-   * @return true for {@code localhost} (any case), 127.0.0.0/8 and {@code ::1}
-   */
-  static boolean isLoopbackHost(@Nullable String host) {
-    if (host == null || host.isEmpty()) {
-      return false;
-    }
-    if (host.equalsIgnoreCase("localhost")) {
-      return true;
-    }
-    if (IPV4_LITERAL.matcher(host).matches()) {
-      for (String octet : host.split("\\.")) {
-        if (Integer.parseInt(octet) > 255) {
-          return false; // not a literal; getByName would look it up as a name
-        }
-      }
-    } else if (!(host.startsWith("[") && host.endsWith("]"))) {
-      return false; // a name: never resolved, so never trusted as loopback
-    }
-    try {
-      // Only literals get here: getByName parses them without a lookup (a bracketed host that is not a
-      // valid IPv6 literal fails instead of being looked up).
-      return InetAddress.getByName(host).isLoopbackAddress();
-    } catch (UnknownHostException e) {
-      return false;
-    }
-  }
-
-  /**
-   * Builds a {@link KinesisClientConfig}. Not thread-safe; confine to one thread.
+   * Builds a {@link KinesisClientConfig}. Not thread-safe; confine to one thread. Why each default is what
+   * it is: docs/configuration.md, "Why the client defaults".
    *
    * @since 0.1.0
    */
   public static final class Builder {
-    private final Set<String> set = new HashSet<>();
+    private final ClientConfigChecks.SetOnce set = new ClientConfigChecks.SetOnce();
 
     private @Nullable Region region;
     private @Nullable URI endpointOverride;
     private @Nullable AwsCredentialsProvider credentialsProvider;
-    private Duration attemptTimeout = DEFAULT_ATTEMPT_TIMEOUT;
-    private Duration apiCallTimeout = DEFAULT_API_CALL_TIMEOUT;
-    private Duration connectionTimeout = DEFAULT_CONNECTION_TIMEOUT;
-    private Duration connectionAcquisitionTimeout = DEFAULT_CONNECTION_ACQUISITION_TIMEOUT;
-    private Duration readTimeout = DEFAULT_READ_TIMEOUT;
-    private Duration writeTimeout = DEFAULT_WRITE_TIMEOUT;
-    private int maxConcurrency = DEFAULT_MAX_CONCURRENCY;
-    private HttpProtocol protocol = DEFAULT_PROTOCOL;
+    private Duration attemptTimeout = ClientConfigDefaults.DEFAULT_ATTEMPT_TIMEOUT;
+    private Duration apiCallTimeout = ClientConfigDefaults.DEFAULT_API_CALL_TIMEOUT;
+    private Duration connectionTimeout = ClientConfigDefaults.DEFAULT_CONNECTION_TIMEOUT;
+    private Duration connectionAcquisitionTimeout = ClientConfigDefaults.DEFAULT_CONNECTION_ACQUISITION_TIMEOUT;
+    private Duration readTimeout = ClientConfigDefaults.DEFAULT_READ_TIMEOUT;
+    private Duration writeTimeout = ClientConfigDefaults.DEFAULT_WRITE_TIMEOUT;
+    private int maxConcurrency = ClientConfigDefaults.DEFAULT_MAX_CONCURRENCY;
+    private HttpProtocol protocol = ClientConfigDefaults.DEFAULT_PROTOCOL;
     private boolean trustAllCertificates;
 
     private Builder() {}
@@ -448,7 +365,7 @@ public final class KinesisClientConfig {
      */
     public Builder region(Region region) {
       Objects.requireNonNull(region, "region");
-      markSet("region", this.region);
+      set.mark("region", this.region);
       this.region = region;
       return this;
     }
@@ -469,25 +386,8 @@ public final class KinesisClientConfig {
      */
     public Builder endpointOverride(URI endpoint) {
       Objects.requireNonNull(endpoint, "endpointOverride");
-      String scheme = endpoint.getScheme();
-      if (scheme == null || !(scheme.equalsIgnoreCase("http") || scheme.equalsIgnoreCase("https"))) {
-        throw new IllegalArgumentException(
-            "endpointOverride must be an absolute http or https URI, was " + endpoint);
-      }
-      if (endpoint.getHost() == null || endpoint.getHost().isEmpty()) {
-        throw new IllegalArgumentException(
-            "endpointOverride must have a host (underscores are not allowed in host names), was " + endpoint);
-      }
-      if (endpoint.getRawUserInfo() != null) {
-        throw new IllegalArgumentException(
-            "endpointOverride must not contain user info (credentials in a URI leak into logs), was "
-                + endpoint.getScheme() + "://...@" + endpoint.getHost());
-      }
-      if (endpoint.getRawQuery() != null || endpoint.getRawFragment() != null) {
-        throw new IllegalArgumentException(
-            "endpointOverride must not have a query or fragment, was " + endpoint);
-      }
-      markSet("endpointOverride", this.endpointOverride);
+      ClientConfigChecks.checkEndpoint(endpoint);
+      set.mark("endpointOverride", this.endpointOverride);
       this.endpointOverride = endpoint;
       return this;
     }
@@ -506,7 +406,7 @@ public final class KinesisClientConfig {
      */
     public Builder credentialsProvider(AwsCredentialsProvider provider) {
       Objects.requireNonNull(provider, "credentialsProvider");
-      markSet("credentialsProvider", this.credentialsProvider);
+      set.mark("credentialsProvider", this.credentialsProvider);
       this.credentialsProvider = provider;
       return this;
     }
@@ -516,11 +416,6 @@ public final class KinesisClientConfig {
      * response. Default <b>2 s</b>; valid 1 ms to 10 min; must not exceed {@link
      * #apiCallTimeout(Duration)}. The SDK has no attempt timeout, so a hung connection can hold a request
      * until the read timeout, or forever while data trickles in.
-     *
-     * <p>Why 2 s: PutRecords normally answers in tens of milliseconds, and even a full 5 MiB request is
-     * sent in under a second over 50 Mbit/s. An attempt still running after 2 s is better abandoned and
-     * retried by this library (possibly on another connection). Raise it for slow uplinks or 10 MiB
-     * requests.
      *
      * @param timeout the time limit
      * @return this builder
@@ -539,11 +434,6 @@ public final class KinesisClientConfig {
      * <b>5 s</b>; valid 1 ms to 10 min; must be at least {@link #attemptTimeout(Duration)}. The SDK has
      * no call timeout, so together with its retries and backoff a call could last minutes.
      *
-     * <p>Why 5 s: the SDK makes a single attempt here (its retries are off), so this is a backstop above
-     * the 2 s attempt timeout. It bounds whatever the attempt timer does not, so no future stays pending
-     * indefinitely, and it fails well inside any sensible delivery deadline, leaving room for this
-     * library's own retries.
-     *
      * @param timeout the time limit
      * @return this builder
      * @throws NullPointerException if {@code timeout} is null
@@ -559,10 +449,6 @@ public final class KinesisClientConfig {
     /**
      * Time limit to open a TCP connection. The HTTP client also uses it as the TLS handshake limit. Default
      * <b>1 s</b>; valid 1 ms to 10 min. The SDK's default is 2 s.
-     *
-     * <p>Why 1 s: connecting to an endpoint in the same region takes milliseconds. A connect that has not
-     * completed in 1 s has usually lost its first SYN (Linux resends it after 1 s); failing and letting
-     * this library retry is as fast, and it frees the pool slot. Raise it for endpoints far away.
      *
      * @param timeout the time limit
      * @return this builder
@@ -580,10 +466,6 @@ public final class KinesisClientConfig {
      * Time limit to get a connection from the pool: waiting for a free one when {@link
      * #maxConcurrency(int)} are busy, or opening a new one (TCP connect and TLS handshake). Default
      * <b>2 s</b>; valid 1 ms to 10 min. The SDK's default is 10 s.
-     *
-     * <p>Why 2 s: a full pool means the producer is sending faster than Kinesis answers. Waiting 10 s
-     * hides that overload and piles up requests; failing after 2 s reports it while this library can still
-     * back off and retry. 2 s also leaves room for one new connection (1 s connect plus 1 s handshake).
      * Values above {@link #attemptTimeout(Duration)} have no effect, since the attempt ends first.
      *
      * @param timeout the time limit
@@ -603,10 +485,6 @@ public final class KinesisClientConfig {
      * Longest time an open connection may stay silent while a response is awaited; the connection is then
      * closed. Default <b>2 s</b>; valid 1 ms to 10 min. The SDK's default for Kinesis is 10 s.
      *
-     * <p>Why 2 s: Kinesis answers PutRecords in tens of milliseconds, so 2 s of silence means a dead
-     * connection. It equals the attempt timeout so that neither cuts off a response the other would allow;
-     * lower it to drop a silent connection sooner.
-     *
      * @param timeout the time limit
      * @return this builder
      * @throws NullPointerException if {@code timeout} is null
@@ -622,10 +500,7 @@ public final class KinesisClientConfig {
     /**
      * Longest time one write of request bytes to the socket may take; the connection is then closed.
      * Default <b>2 s</b>; valid 1 ms to 10 min. The SDK's default for Kinesis is 10 s.
-     *
-     * <p>Why 2 s: a write that cannot complete in 2 s means the peer stopped reading or the network is
-     * gone. The limit applies to each write, not to the whole request body, so large requests are not cut
-     * off by it.
+     * The limit applies to each write, not to the whole request body, so large requests are not cut off by it.
      *
      * @param timeout the time limit
      * @return this builder
@@ -643,11 +518,6 @@ public final class KinesisClientConfig {
      * Most requests in flight at once: connections with HTTP/1.1; streams with HTTP/2, which the HTTP
      * client may carry on a single connection. Default <b>50</b>; valid 1 to 10,000.
      *
-     * <p>Why 50: it is the SDK's value, kept on purpose. 50 concurrent PutRecords of up to 500 records
-     * each is far more than one producer instance usually needs; what hurt in the SDK's pool was the 10 s
-     * wait for a connection, cut here by {@link #connectionAcquisitionTimeout(Duration)}. Raise it for a
-     * producer writing to many shards at high rates.
-     *
      * @param maxConcurrency the limit
      * @return this builder
      * @throws IllegalArgumentException if outside 1 to 10,000
@@ -655,11 +525,8 @@ public final class KinesisClientConfig {
      * @since 0.1.0
      */
     public Builder maxConcurrency(int maxConcurrency) {
-      if (maxConcurrency < 1 || maxConcurrency > MAX_CONCURRENCY_LIMIT) {
-        throw new IllegalArgumentException(
-            "maxConcurrency must be in 1.." + MAX_CONCURRENCY_LIMIT + ", was " + maxConcurrency);
-      }
-      markSet("maxConcurrency", this.maxConcurrency);
+      ClientConfigChecks.checkMaxConcurrency(maxConcurrency);
+      set.mark("maxConcurrency", this.maxConcurrency);
       this.maxConcurrency = maxConcurrency;
       return this;
     }
@@ -667,11 +534,7 @@ public final class KinesisClientConfig {
     /**
      * The HTTP version. Default <b>{@link HttpProtocol#HTTP1_1}</b>. The SDK's default for the Kinesis
      * async client is HTTP/2, which only SubscribeToShard needs.
-     *
-     * <p>Why HTTP/1.1: each request has its own connection, so one stalled or reset connection fails one
-     * request rather than every stream multiplexed on it, and the read, write and acquisition timeouts act
-     * per request. {@link HttpProtocol#HTTP2} is negotiated through ALPN and needs an {@code https}
-     * endpoint.
+     * {@link HttpProtocol#HTTP2} is negotiated through ALPN and needs an {@code https} endpoint.
      *
      * @param protocol the protocol
      * @return this builder
@@ -681,7 +544,7 @@ public final class KinesisClientConfig {
      */
     public Builder protocol(HttpProtocol protocol) {
       Objects.requireNonNull(protocol, "protocol");
-      markSet("protocol", this.protocol);
+      set.mark("protocol", this.protocol);
       this.protocol = protocol;
       return this;
     }
@@ -698,7 +561,7 @@ public final class KinesisClientConfig {
      * @since 0.1.0
      */
     public Builder trustAllCertificates(boolean trustAll) {
-      markSet("trustAllCertificates", this.trustAllCertificates);
+      set.mark("trustAllCertificates", this.trustAllCertificates);
       this.trustAllCertificates = trustAll;
       return this;
     }
@@ -714,59 +577,17 @@ public final class KinesisClientConfig {
      * @since 0.1.0
      */
     public KinesisClientConfig build() {
-      Region r = region;
-      if (r == null) {
-        throw new IllegalStateException(
-            "region is required (no default: the SDK's region lookup depends on the machine); set region");
-      }
-      if (attemptTimeout.compareTo(apiCallTimeout) > 0) {
-        throw new IllegalStateException(
-            "attemptTimeout (" + attemptTimeout + ") must not exceed apiCallTimeout (" + apiCallTimeout
-                + "); raise apiCallTimeout or lower attemptTimeout");
-      }
-      URI endpoint = endpointOverride;
-      if (trustAllCertificates) {
-        if (endpoint == null) {
-          throw new IllegalStateException(
-              "trustAllCertificates=true needs an endpointOverride on a loopback host; endpointOverride is"
-                  + " not set, and the real Kinesis endpoint must always be verified");
-        }
-        if (!isHttps(endpoint)) {
-          throw new IllegalStateException(
-              "trustAllCertificates=true has no effect with endpointOverride " + endpoint
-                  + " (plain http); use an https endpoint or leave trustAllCertificates false");
-        }
-        if (!isLoopbackHost(endpoint.getHost())) {
-          throw new IllegalStateException(
-              "trustAllCertificates=true is only allowed when endpointOverride's host is localhost or a"
-                  + " loopback address; endpointOverride host was " + endpoint.getHost());
-        }
-      }
-      if (protocol == HttpProtocol.HTTP2 && endpoint != null && !isHttps(endpoint)) {
-        throw new IllegalStateException(
-            "protocol=HTTP2 is negotiated with ALPN over TLS and needs an https endpointOverride, was "
-                + endpoint);
-      }
+      Region r = ClientConfigChecks.checkAcrossOptions(region, attemptTimeout, apiCallTimeout, trustAllCertificates,
+          endpointOverride, protocol);
       return new KinesisClientConfig(this, r);
     }
 
     private Duration checkTimeout(String name, Duration value, Object previous) {
       Objects.requireNonNull(value, name);
-      if (value.compareTo(MIN_TIMEOUT) < 0 || value.compareTo(MAX_TIMEOUT) > 0) {
-        throw new IllegalArgumentException(
-            name + " must be between 1 ms and 10 min (0 would mean no timeout), was " + value);
-      }
-      markSet(name, previous);
+      ClientConfigChecks.checkTimeoutRange(name, value);
+      set.mark(name, previous);
       return value;
     }
 
-    private void markSet(String name, @Nullable Object previous) {
-      if (!set.add(name)) {
-        throw new IllegalStateException(
-            name + " was already set on this builder (to " + (name.equals("credentialsProvider")
-                ? describe((AwsCredentialsProvider) previous) : previous)
-                + "); set each option once, or derive a copy with toBuilder()");
-      }
-    }
   }
 }

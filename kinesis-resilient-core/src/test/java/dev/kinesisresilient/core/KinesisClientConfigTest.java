@@ -388,15 +388,15 @@ final class KinesisClientConfigTest {
 
   @Test
   void isLoopbackHost_namesOtherThanLocalhost_areNeverResolved() {
-    assertThat(KinesisClientConfig.isLoopbackHost("localhost")).isTrue();
-    assertThat(KinesisClientConfig.isLoopbackHost("127.0.0.1")).isTrue();
-    assertThat(KinesisClientConfig.isLoopbackHost("[::1]")).isTrue();
-    assertThat(KinesisClientConfig.isLoopbackHost("ip6-localhost")).isFalse();
-    assertThat(KinesisClientConfig.isLoopbackHost("999.0.0.1")).isFalse();
-    assertThat(KinesisClientConfig.isLoopbackHost("[::zz]")).isFalse();
-    assertThat(KinesisClientConfig.isLoopbackHost("[0:0:0:0:0:0:0:1]")).isTrue();
-    assertThat(KinesisClientConfig.isLoopbackHost(null)).isFalse();
-    assertThat(KinesisClientConfig.isLoopbackHost("")).isFalse();
+    assertThat(ClientConfigChecks.isLoopbackHost("localhost")).isTrue();
+    assertThat(ClientConfigChecks.isLoopbackHost("127.0.0.1")).isTrue();
+    assertThat(ClientConfigChecks.isLoopbackHost("[::1]")).isTrue();
+    assertThat(ClientConfigChecks.isLoopbackHost("ip6-localhost")).isFalse();
+    assertThat(ClientConfigChecks.isLoopbackHost("999.0.0.1")).isFalse();
+    assertThat(ClientConfigChecks.isLoopbackHost("[::zz]")).isFalse();
+    assertThat(ClientConfigChecks.isLoopbackHost("[0:0:0:0:0:0:0:1]")).isTrue();
+    assertThat(ClientConfigChecks.isLoopbackHost(null)).isFalse();
+    assertThat(ClientConfigChecks.isLoopbackHost("")).isFalse();
   }
 
   private static Function<KinesisClientConfig.Builder, Function<Duration, KinesisClientConfig.Builder>>

@@ -1,5 +1,7 @@
 package dev.kinesisresilient.producer;
 
+import static dev.kinesisresilient.producer.ProducerOptionRules.requireRange;
+
 import dev.kinesisresilient.core.BatchLimits;
 import dev.kinesisresilient.core.ErrorClassifier;
 import dev.kinesisresilient.core.MetricsOptions;
@@ -117,12 +119,6 @@ public final class ResilientProducerBuilder {
   private void once(String option) {
     if (!set.add(option)) {
       throw new IllegalStateException(option + " was already set");
-    }
-  }
-
-  private static void requireRange(String name, Duration value, Duration min, Duration max) {
-    if (value.compareTo(min) < 0 || value.compareTo(max) > 0) {
-      throw new IllegalArgumentException(name + " must be in " + min + ".." + max + ", was " + value);
     }
   }
 
@@ -564,33 +560,13 @@ public final class ResilientProducerBuilder {
     if (stream == null) {
       throw new IllegalStateException("streamName or streamArn is required");
     }
-    if (deliveryTimeout.compareTo(lingerTime.plus(attemptTimeout)) < 0) {
-      throw new IllegalStateException("deliveryTimeout (" + deliveryTimeout + ") must be at least lingerTime ("
-          + lingerTime + ") + attemptTimeout (" + attemptTimeout + ")");
-    }
-    if (maxBufferedBytes < limits.maxRecordBytes() + ProducerSettings.RECORD_OVERHEAD_BYTES) {
-      throw new IllegalStateException("maxBufferedBytes (" + maxBufferedBytes + ") must hold one record of "
-          + "limits.maxRecordBytes (" + limits.maxRecordBytes() + ") plus " + ProducerSettings.RECORD_OVERHEAD_BYTES
-          + " bytes of overhead");
-    }
-    if (set.contains("maxAggregateBytes") && maxAggregateBytes > limits.maxRecordBytes()) {
-      throw new IllegalStateException("maxAggregateBytes (" + maxAggregateBytes + ") must not exceed "
-          + "limits.maxRecordBytes (" + limits.maxRecordBytes() + ")");
-    }
-    if (aggregation && preserveOrder) {
-      throw new IllegalStateException("aggregation and preserveOrder cannot both be on");
-    }
-    String id = clientId != null ? clientId
-        : sanitize(stream.name()) + "-" + Integer.toHexString(ThreadLocalRandom.current().nextInt(0x10000, 0x100000));
+    ProducerOptionRules.checkAcrossOptions(deliveryTimeout, lingerTime, attemptTimeout, maxBufferedBytes, limits,
+        set.contains("maxAggregateBytes"), maxAggregateBytes, aggregation, preserveOrder);
+    String id = clientId != null ? clientId : ProducerOptionRules.defaultClientId(stream.name());
     return new ProducerSettings(stream, id, limits, lingerTime, maxBufferedBytes, maxBlockTime,
         deliveryTimeout, attemptTimeout, retryPolicy, classifier, maxInFlightRequests, preserveOrder,
         shardRecordsPerSecond, shardBytesPerSecond, failureHandler, callbackExecutor, clock, random, metrics,
         aggregation, Math.min(maxAggregateBytes, limits.maxRecordBytes()), retryBudget, adaptiveConcurrency);
-  }
-
-  private static String sanitize(String stream) {
-    String s = stream.replaceAll("[^A-Za-z0-9._-]", "_");
-    return s.length() > 56 ? s.substring(0, 56) : s;
   }
 
   /** Lists the options set so far. */

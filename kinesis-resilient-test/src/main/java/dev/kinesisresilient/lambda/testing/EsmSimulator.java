@@ -9,32 +9,14 @@ import dev.kinesisresilient.core.BackoffStrategy;
 import dev.kinesisresilient.core.StreamNames;
 import dev.kinesisresilient.core.testing.ManualClock;
 import dev.kinesisresilient.lambda.Sleeper;
-import dev.kinesisresilient.lambda.internal.Json;
-import java.math.BigInteger;
-import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.ZoneOffset;
-import java.time.format.DateTimeFormatter;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.Deque;
-import java.util.HashSet;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Objects;
-import java.util.Set;
-import java.util.UUID;
 import org.jspecify.annotations.Nullable;
 import software.amazon.awssdk.services.kinesis.KinesisAsyncClient;
-import software.amazon.awssdk.services.kinesis.model.GetRecordsResponse;
-import software.amazon.awssdk.services.kinesis.model.GetShardIteratorRequest;
-import software.amazon.awssdk.services.kinesis.model.ListShardsResponse;
-import software.amazon.awssdk.services.kinesis.model.Record;
-import software.amazon.awssdk.services.kinesis.model.Shard;
-import software.amazon.awssdk.services.kinesis.model.ShardIteratorType;
 
 /**
  * A local Kinesis event source mapping: reads a stream through any {@link KinesisAsyncClient} (the
@@ -127,10 +109,6 @@ public final class EsmSimulator {
     SPLIT_USES_ATTEMPT
   }
 
-  private static final DateTimeFormatter ISO_MILLIS =
-      DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss.SSS'Z'").withZone(ZoneOffset.UTC);
-  private static final long SNS_MAX_BYTES = 256 * 1024;
-
   private final KinesisAsyncClient client;
   private final String streamName;
   private final RequestHandler<KinesisEvent, ?> handler;
@@ -148,15 +126,10 @@ public final class EsmSimulator {
   private final @Nullable TumblingWindows windows;
 
   private final SimulatorTrace trace = new SimulatorTrace();
-  private final List<String> onFailureRecords = new ArrayList<>();
+  private final OnFailureRecords onFailure = new OnFailureRecords();
+  private final InvocationCounters counters = new InvocationCounters();
   private final List<ShardReader> shards = new ArrayList<>();
   private @Nullable String streamArn;
-  private String region = KinesisEvents.DEFAULT_REGION;
-  private String account = KinesisEvents.DEFAULT_ACCOUNT_ID;
-  private int invocationCount;
-  private int requestCounter;
-  private int throttles;
-  private boolean loseNextCheckpoint;
 
   private EsmSimulator(Builder b) {
     this.client = b.client;
@@ -228,7 +201,7 @@ public final class EsmSimulator {
    *     stuck behind a record that always fails, with infinite retries)
    */
   public int runUntilIdle() {
-    int start = invocationCount;
+    int start = counters.invocations();
     while (true) {
       if (step()) {
         continue;
@@ -236,7 +209,7 @@ public final class EsmSimulator {
       Instant now = clock.instant();
       Instant due = null;
       for (ShardReader sr : shards) {
-        for (Lane lane : sr.lanes) {
+        for (ShardLane lane : sr.lanes()) {
           Instant d = lane.dueAt();
           if (d != null && (due == null || d.isBefore(due))) {
             due = d;
@@ -244,7 +217,7 @@ public final class EsmSimulator {
         }
       }
       if (due == null) {
-        return invocationCount - start;
+        return counters.invocations() - start;
       }
       Duration wait = Duration.between(now, due);
       try {
@@ -273,10 +246,10 @@ public final class EsmSimulator {
     }
     boolean did = false;
     for (ShardReader sr : shards) {
-      for (Lane lane : sr.lanes) {
+      for (ShardLane lane : sr.lanes()) {
         if (lane.tryInvoke()) {
           did = true;
-          if (invocationCount > maxInvocations) {
+          if (counters.invocations() > maxInvocations) {
             throw new IllegalStateException("more than " + maxInvocations + " invocations: a shard seems stuck ("
                 + trace + ")");
           }
@@ -301,7 +274,7 @@ public final class EsmSimulator {
    * @return a copy; empty when the destination type is NONE
    */
   public List<String> onFailureRecords() {
-    return List.copyOf(onFailureRecords);
+    return onFailure.snapshot();
   }
 
   /**
@@ -314,7 +287,7 @@ public final class EsmSimulator {
     if (n < 1) {
       throw new IllegalArgumentException("n must be at least 1, was " + n);
     }
-    throttles += n;
+    counters.throttleNext(n);
   }
 
   /**
@@ -322,7 +295,7 @@ public final class EsmSimulator {
    * at-least-once case handlers must tolerate.
    */
   public void loseNextCheckpoint() {
-    loseNextCheckpoint = true;
+    counters.loseNextCheckpoint();
   }
 
   /**
@@ -340,481 +313,18 @@ public final class EsmSimulator {
     }
     String arn = client.describeStreamSummary(b -> b.streamName(streamName)).join()
         .streamDescriptionSummary().streamARN();
+    String region = KinesisEvents.DEFAULT_REGION;
+    String account = KinesisEvents.DEFAULT_ACCOUNT_ID;
     String[] parts = arn.split(":");
     if (parts.length > 4) {
       region = parts[3];
       account = parts[4];
     }
-    List<Shard> all = new ArrayList<>();
-    String token = null;
-    do {
-      String t = token;
-      ListShardsResponse r = client.listShards(b -> {
-        if (t == null) {
-          b.streamName(streamName);
-        } else {
-          b.nextToken(t);
-        }
-      }).join();
-      all.addAll(r.shards());
-      token = r.nextToken();
-    } while (token != null);
-    for (Shard s : all) {
-      GetShardIteratorRequest.Builder req = GetShardIteratorRequest.builder().streamName(streamName)
-          .shardId(s.shardId());
-      switch (mapping.startingPosition()) {
-        case LATEST -> req.shardIteratorType(ShardIteratorType.LATEST);
-        case TRIM_HORIZON -> req.shardIteratorType(ShardIteratorType.TRIM_HORIZON);
-        case AT_TIMESTAMP -> req.shardIteratorType(ShardIteratorType.AT_TIMESTAMP)
-            .timestamp(mapping.startingPositionTimestamp());
-        default -> throw new IllegalStateException();
-      }
-      String iterator = client.getShardIterator(req.build()).join().shardIterator();
-      shards.add(new ShardReader(s.shardId(), iterator));
-    }
+    LaneContext context = new LaneContext(handler, mapping, clock, functionTimeout, functionName, arn, region,
+        account, retryBackoff, partialRetry, bisectRetryCounting, requireReportedIdInBatch,
+        unparsableResponseIsSuccess, windows, trace, onFailure, counters);
+    shards.addAll(ShardReader.openAll(client, streamName, context));
     streamArn = arn;
-  }
-
-  private record SimRecord(String shardId, String sequenceNumber, BigInteger seq, String partitionKey,
-      byte[] data, Instant arrival, long jsonBytes) {}
-
-  private final class ShardReader {
-    final String shardId;
-    @Nullable String iterator;
-    final List<Lane> lanes = new ArrayList<>();
-
-    ShardReader(String shardId, String iterator) {
-      this.shardId = shardId;
-      this.iterator = iterator;
-      for (int i = 0; i < mapping.parallelizationFactor(); i++) {
-        lanes.add(new Lane(this, i));
-      }
-    }
-
-    void fetch() {
-      for (int calls = 0; calls < 1000 && iterator != null; calls++) {
-        String it = iterator;
-        GetRecordsResponse r = client.getRecords(b -> b.shardIterator(it).limit(10_000)).join();
-        iterator = r.nextShardIterator();
-        for (Record rec : r.records()) {
-          accept(rec);
-        }
-        if (r.records().isEmpty() || (r.millisBehindLatest() != null && r.millisBehindLatest() == 0)) {
-          break;
-        }
-      }
-    }
-
-    private void accept(Record rec) {
-      byte[] data = rec.data().asByteArray();
-      if (!mapping.filters().isEmpty() && mapping.filters().stream().noneMatch(f -> f.matches(data))) {
-        trace.filtered(rec.sequenceNumber());
-        return;
-      }
-      Instant arrival = rec.approximateArrivalTimestamp().truncatedTo(java.time.temporal.ChronoUnit.MILLIS);
-      long json = Json.write(KinesisEvents.recordMap(KinesisEvents.record(streamArnOrEmpty(), region, shardId,
-          rec.sequenceNumber(), rec.partitionKey(), data, arrival))).length() + 1;
-      SimRecord sr = new SimRecord(shardId, rec.sequenceNumber(), new BigInteger(rec.sequenceNumber()),
-          rec.partitionKey(), data, arrival, json);
-      int lane = mapping.parallelizationFactor() == 1 ? 0
-          : Math.floorMod(rec.partitionKey().hashCode(), mapping.parallelizationFactor());
-      lanes.get(lane).add(sr);
-    }
-  }
-
-  private String streamArnOrEmpty() {
-    return streamArn == null ? "" : streamArn;
-  }
-
-  private final class Lane {
-    final ShardReader shard;
-    final int index;
-    final Deque<SimRecord> pending = new ArrayDeque<>();
-    final Deque<List<SimRecord>> halves = new ArrayDeque<>();
-    @Nullable List<SimRecord> current;
-    int attempts;
-    int invokeCount;
-    Instant notBefore = Instant.MIN;
-    @Nullable Instant windowStart;
-    final TumblingWindows.Track window = new TumblingWindows.Track();
-
-    Lane(ShardReader shard, int index) {
-      this.shard = shard;
-      this.index = index;
-    }
-
-    void add(SimRecord r) {
-      if (pending.isEmpty() && windowStart == null) {
-        windowStart = clock.instant();
-      }
-      pending.addLast(r);
-    }
-
-    @Nullable Instant dueAt() {
-      Instant finalDue = finalDueAt();
-      if (finalDue != null) {
-        return finalDue.isAfter(notBefore) ? finalDue : notBefore;
-      }
-      if (current != null || !halves.isEmpty()) {
-        return notBefore;
-      }
-      if (!pending.isEmpty()) {
-        Instant w = windowStart == null ? clock.instant() : windowStart.plus(mapping.maximumBatchingWindow());
-        return w.isAfter(notBefore) ? w : notBefore;
-      }
-      return null;
-    }
-
-    boolean tryInvoke() {
-      Instant now = clock.instant();
-      if (now.isBefore(notBefore)) {
-        return false;
-      }
-      if (finalDueAt() != null && !now.isBefore(Objects.requireNonNull(finalDueAt()))) {
-        return invokeFinal();
-      }
-      if (current == null) {
-        if (!halves.isEmpty()) {
-          current = halves.pop();
-        } else if (!pending.isEmpty()) {
-          if (!ready(now)) {
-            return false;
-          }
-          current = take();
-          windowStart = pending.isEmpty() ? null : now;
-        } else {
-          return false;
-        }
-      }
-      List<SimRecord> batch = Objects.requireNonNull(current);
-      if (mapping.maximumRecordAgeInSeconds() != -1) {
-        Instant oldest = now.minusSeconds(mapping.maximumRecordAgeInSeconds());
-        List<SimRecord> expired = new ArrayList<>();
-        List<SimRecord> fresh = new ArrayList<>();
-        for (SimRecord r : batch) {
-          (r.arrival().isBefore(oldest) ? expired : fresh).add(r);
-        }
-        if (!expired.isEmpty()) {
-          discard(expired, "RecordAgeExceeded", null, false);
-          if (fresh.isEmpty()) {
-            current = null;
-            attempts = 0;
-            invokeCount = 0;
-            return true;
-          }
-          current = fresh;
-          batch = fresh;
-        }
-      }
-      invocationCount++;
-      List<String> seqs = batch.stream().map(SimRecord::sequenceNumber).toList();
-      if (throttles > 0) {
-        throttles--;
-        trace.invocation(new SimulatorTrace.Invocation(invocationCount, shard.shardId, index, seqs, attempts,
-            SimulatorTrace.Outcome.THROTTLED, null));
-        return true;
-      }
-      KinesisEvent event = event(batch);
-      if (windows != null) {
-        windows.opening(window, batch.get(0).arrival());
-        event = windows.event(window, event, shard.shardId, streamArnOrEmpty(), false);
-      }
-      String requestId = new UUID(0x5eed_0000_0000_0000L, ++requestCounter).toString();
-      FakeLambdaContext ctx = FakeLambdaContext.builder().clock(clock).timeout(functionTimeout)
-          .requestId(requestId).functionName(functionName).region(region).build();
-      Object out = null;
-      boolean threw = false;
-      try {
-        out = handler.handleRequest(event, ctx);
-      } catch (RuntimeException | Error e) {
-        threw = true;
-      }
-      invokeCount++;
-      boolean timedOut = clock.instant().isAfter(ctx.deadline());
-      if (threw || timedOut) {
-        record(seqs, timedOut ? SimulatorTrace.Outcome.TIMEOUT : SimulatorTrace.Outcome.FUNCTION_ERROR, null);
-        functionError("Unhandled");
-        return true;
-      }
-      Map<String, String> state = windows == null ? null : TumblingWindows.stateOf(body(out));
-      if (windows != null && state == null) {
-        // AWS: "If the response does not contain a state property, Lambda considers this a failed invocation."
-        record(seqs, SimulatorTrace.Outcome.INVALID_RESPONSE, null);
-        functionError("Unhandled");
-        return true;
-      }
-      if (!mapping.reportBatchItemFailures()) {
-        record(seqs, SimulatorTrace.Outcome.SUCCESS, null);
-        acceptState(state);
-        succeed();
-        return true;
-      }
-      Set<String> ids = new HashSet<>(seqs);
-      ResponseRules.Verdict v = ResponseRules.validate(body(out), ids, requireReportedIdInBatch,
-          unparsableResponseIsSuccess);
-      if (v instanceof ResponseRules.Success) {
-        record(seqs, SimulatorTrace.Outcome.SUCCESS, null);
-        acceptState(state);
-        succeed();
-      } else if (v instanceof ResponseRules.Invalid) {
-        record(seqs, SimulatorTrace.Outcome.INVALID_RESPONSE, null);
-        functionError(null);
-      } else {
-        BigInteger lowest = ((ResponseRules.Partial) v).lowest();
-        record(seqs, SimulatorTrace.Outcome.PARTIAL_FAILURE, lowest.toString());
-        acceptState(state);
-        partial(lowest);
-      }
-      return true;
-    }
-
-    private @Nullable Instant finalDueAt() {
-      if (windows == null) {
-        return null;
-      }
-      return windows.finalDueAt(window, pending.isEmpty() ? null : pending.peekFirst().arrival(),
-          current != null || !halves.isEmpty(), clock.instant());
-    }
-
-    private void acceptState(@Nullable Map<String, String> state) {
-      if (windows != null && state != null) {
-        windows.accept(window, state);
-      }
-    }
-
-    /** The window's final invocation: no records, isFinalInvokeForWindow; retried until it succeeds. */
-    private boolean invokeFinal() {
-      TumblingWindows w = Objects.requireNonNull(windows);
-      invocationCount++;
-      if (throttles > 0) {
-        throttles--;
-        trace.invocation(new SimulatorTrace.Invocation(invocationCount, shard.shardId, index, List.of(), 0,
-            SimulatorTrace.Outcome.THROTTLED, null));
-        return true;
-      }
-      KinesisEvent empty = new KinesisEvent();
-      empty.setRecords(new ArrayList<>());
-      KinesisTimeWindowEvent event = w.event(window, empty, shard.shardId, streamArnOrEmpty(), true);
-      String requestId = new UUID(0x5eed_0000_0000_0000L, ++requestCounter).toString();
-      FakeLambdaContext ctx = FakeLambdaContext.builder().clock(clock).timeout(functionTimeout)
-          .requestId(requestId).functionName(functionName).region(region).build();
-      Object out = null;
-      boolean threw = false;
-      try {
-        out = handler.handleRequest(event, ctx);
-      } catch (RuntimeException | Error e) {
-        threw = true;
-      }
-      boolean timedOut = clock.instant().isAfter(ctx.deadline());
-      SimulatorTrace.Outcome outcome = threw ? SimulatorTrace.Outcome.FUNCTION_ERROR
-          : timedOut ? SimulatorTrace.Outcome.TIMEOUT
-          : TumblingWindows.stateOf(body(out)) == null ? SimulatorTrace.Outcome.INVALID_RESPONSE
-          : SimulatorTrace.Outcome.SUCCESS;
-      trace.invocation(new SimulatorTrace.Invocation(invocationCount, shard.shardId, index, List.of(), 0, outcome,
-          null));
-      if (outcome == SimulatorTrace.Outcome.SUCCESS) {
-        w.finalSucceeded(window);
-      } else if (retryBackoff != null) {
-        notBefore = clock.instant().plus(retryBackoff.computeDelay(1, Duration.ZERO));
-      }
-      return true;
-    }
-
-    private void record(List<String> seqs, SimulatorTrace.Outcome outcome, @Nullable String reported) {
-      trace.invocation(new SimulatorTrace.Invocation(invocationCount, shard.shardId, index, seqs, attempts,
-          outcome, reported));
-    }
-
-    private boolean ready(Instant now) {
-      if (mapping.maximumBatchingWindow().isZero() || pending.size() >= mapping.batchSize()) {
-        return true;
-      }
-      if (windowStart != null && !now.isBefore(windowStart.plus(mapping.maximumBatchingWindow()))) {
-        return true;
-      }
-      long bytes = 20;
-      for (SimRecord r : pending) {
-        bytes += r.jsonBytes();
-        if (bytes > MAX_PAYLOAD_BYTES) {
-          return true;
-        }
-      }
-      return false;
-    }
-
-    private List<SimRecord> take() {
-      List<SimRecord> batch = new ArrayList<>();
-      long bytes = 20;
-      while (!pending.isEmpty() && batch.size() < mapping.batchSize()) {
-        SimRecord next = pending.peekFirst();
-        if (!batch.isEmpty() && bytes + next.jsonBytes() > MAX_PAYLOAD_BYTES) {
-          break;
-        }
-        if (windows != null && !batch.isEmpty() && !windows.sameWindow(batch.get(0).arrival(), next.arrival())) {
-          break; // a batch belongs to one tumbling window
-        }
-        bytes += next.jsonBytes();
-        batch.add(pending.pollFirst());
-      }
-      return batch;
-    }
-
-    private void succeed() {
-      List<SimRecord> batch = Objects.requireNonNull(current);
-      current = null;
-      if (loseNextCheckpoint) {
-        loseNextCheckpoint = false;
-        for (int i = batch.size() - 1; i >= 0; i--) {
-          pending.addFirst(batch.get(i));
-        }
-        return;
-      }
-      trace.checkpoint(shard.shardId, index, seqsOf(batch), true);
-      attempts = 0;
-      invokeCount = 0;
-    }
-
-    private void functionError(@Nullable String functionError) {
-      List<SimRecord> batch = Objects.requireNonNull(current);
-      if (mapping.bisectBatchOnFunctionError() && batch.size() > 1
-          && (bisectRetryCounting == BisectRetryCounting.SPLIT_USES_NO_ATTEMPT || attemptsLeft())) {
-        if (bisectRetryCounting == BisectRetryCounting.SPLIT_USES_ATTEMPT) {
-          attempts++;
-        }
-        int mid = batch.size() / 2;
-        halves.push(new ArrayList<>(batch.subList(mid, batch.size())));
-        halves.push(new ArrayList<>(batch.subList(0, mid)));
-        current = null;
-        return;
-      }
-      attempts++;
-      if (mapping.maximumRetryAttempts() != -1 && attempts > mapping.maximumRetryAttempts()) {
-        discard(batch, "RetryAttemptsExhausted", functionError, true);
-        current = null;
-        attempts = 0;
-        invokeCount = 0;
-        return;
-      }
-      delay();
-    }
-
-    /** Whether one more failed invocation leaves the counter within MaximumRetryAttempts. */
-    private boolean attemptsLeft() {
-      return mapping.maximumRetryAttempts() == -1 || attempts + 1 <= mapping.maximumRetryAttempts();
-    }
-
-    private void partial(BigInteger lowest) {
-      List<SimRecord> batch = Objects.requireNonNull(current);
-      List<SimRecord> done = new ArrayList<>();
-      List<SimRecord> rest = new ArrayList<>();
-      for (SimRecord r : batch) {
-        (r.seq().compareTo(lowest) < 0 ? done : rest).add(r);
-      }
-      trace.checkpoint(shard.shardId, index, seqsOf(done), true);
-      if (rest.isEmpty()) {
-        current = null;
-        attempts = 0;
-        invokeCount = 0;
-        return;
-      }
-      attempts++;
-      if (mapping.maximumRetryAttempts() != -1 && attempts > mapping.maximumRetryAttempts()) {
-        discard(rest, "RetryAttemptsExhausted", null, true);
-        current = null;
-        attempts = 0;
-        invokeCount = 0;
-        return;
-      }
-      if (mapping.bisectBatchOnFunctionError() || partialRetry == PartialRetry.EXACT_REMAINDER) {
-        current = rest;
-      } else {
-        current = null;
-        for (int i = rest.size() - 1; i >= 0; i--) {
-          pending.addFirst(rest.get(i));
-        }
-      }
-      delay();
-    }
-
-    private void delay() {
-      if (retryBackoff != null) {
-        notBefore = clock.instant().plus(retryBackoff.computeDelay(Math.max(1, attempts), Duration.ZERO));
-      }
-    }
-
-    private void discard(List<SimRecord> records, String condition, @Nullable String functionError,
-        boolean withResponse) {
-      trace.discarded(seqsOf(records));
-      trace.checkpoint(shard.shardId, index, seqsOf(records), false);
-      if (mapping.onFailureDestination() == EventSourceMappingConfig.DestinationType.NONE) {
-        return;
-      }
-      Map<String, @Nullable Object> requestContext = new LinkedHashMap<>();
-      requestContext.put("requestId", UUID.randomUUID().toString());
-      requestContext.put("functionArn", "arn:aws:lambda:" + region + ":" + account + ":function:" + functionName);
-      requestContext.put("condition", condition);
-      // RecordAgeExceeded: AWS's recorded record for records that were never delivered says 1 (LocalStack's
-      // kinesis ESM tests, snapshots recorded against AWS), not 0. The assumption here: it counts the attempt
-      // at which the records were discarded, so after k deliveries it says k + 1.
-      requestContext.put("approximateInvokeCount", withResponse ? invokeCount : invokeCount + 1);
-      Map<String, @Nullable Object> doc = new LinkedHashMap<>();
-      doc.put("requestContext", requestContext);
-      if (withResponse) {
-        Map<String, @Nullable Object> responseContext = new LinkedHashMap<>();
-        responseContext.put("statusCode", 200);
-        responseContext.put("executedVersion", "$LATEST");
-        responseContext.put("functionError", functionError);
-        doc.put("responseContext", responseContext);
-      }
-      doc.put("version", "1.0");
-      doc.put("timestamp", ISO_MILLIS.format(clock.instant()));
-      Map<String, @Nullable Object> info = new LinkedHashMap<>();
-      info.put("shardId", shard.shardId);
-      info.put("startSequenceNumber", records.get(0).sequenceNumber());
-      info.put("endSequenceNumber", records.get(records.size() - 1).sequenceNumber());
-      info.put("approximateArrivalOfFirstRecord", ISO_MILLIS.format(records.get(0).arrival()));
-      info.put("approximateArrivalOfLastRecord", ISO_MILLIS.format(records.get(records.size() - 1).arrival()));
-      info.put("batchSize", records.size());
-      info.put("streamArn", streamArnOrEmpty());
-      doc.put("KinesisBatchInfo", info);
-      if (mapping.onFailureDestination() == EventSourceMappingConfig.DestinationType.S3) {
-        doc.put("payload", KinesisEvents.toMap(event(records)));
-      }
-      String json = Json.write(doc);
-      if (mapping.onFailureDestination() == EventSourceMappingConfig.DestinationType.SNS
-          && json.getBytes(StandardCharsets.UTF_8).length > SNS_MAX_BYTES) {
-        return;
-      }
-      onFailureRecords.add(json);
-    }
-  }
-
-  private KinesisEvent event(List<SimRecord> batch) {
-    List<KinesisEvent.KinesisEventRecord> recs = new ArrayList<>(batch.size());
-    for (SimRecord r : batch) {
-      recs.add(KinesisEvents.record(streamArnOrEmpty(), region, r.shardId(), r.sequenceNumber(), r.partitionKey(),
-          r.data(), r.arrival()));
-    }
-    KinesisEvent e = new KinesisEvent();
-    e.setRecords(recs);
-    return e;
-  }
-
-  private static List<String> seqsOf(List<SimRecord> records) {
-    return records.stream().map(SimRecord::sequenceNumber).toList();
-  }
-
-  private static @Nullable String body(@Nullable Object out) {
-    if (out == null) {
-      return null;
-    }
-    if (out instanceof StreamsEventResponse r) {
-      return KinesisEvents.toJson(r);
-    }
-    if (out instanceof TimeWindowEventResponse r) {
-      return TimeWindowEvents.toJson(r);
-    }
-    return Json.write(out);
   }
 
   /**

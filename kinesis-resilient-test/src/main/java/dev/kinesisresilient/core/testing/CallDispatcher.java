@@ -2,7 +2,9 @@ package dev.kinesisresilient.core.testing;
 
 import java.time.Duration;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.RejectedExecutionException;
@@ -36,14 +38,24 @@ final class CallDispatcher {
     this.faults = faults;
   }
 
-  /** Caller holds the lock. */
   int callCount(String operationName) {
-    return callCounts.getOrDefault(operationName, 0);
+    Objects.requireNonNull(operationName, "operationName");
+    synchronized (lock) {
+      return callCounts.getOrDefault(operationName, 0);
+    }
   }
 
-  /** Caller holds the lock. */
+  /** An immutable copy of a list the lock guards, such as the recorded requests. */
+  <T> List<T> snapshot(List<T> guarded) {
+    synchronized (lock) {
+      return List.copyOf(guarded);
+    }
+  }
+
   void close() {
-    closed = true;
+    synchronized (lock) {
+      closed = true;
+    }
   }
 
   /** Caller holds the lock. */
@@ -51,15 +63,22 @@ final class CallDispatcher {
     return closed;
   }
 
-  <T> CompletableFuture<T> invoke(String operationName, Operation<T> operation) {
-    return invoke(operationName, null, operation);
+  /** Runs a read or control-plane operation; a null request throws NullPointerException at once. */
+  <T> CompletableFuture<T> invoke(String operationName, Object request, Operation<T> operation) {
+    Objects.requireNonNull(request, "request");
+    return deliver(operationName, null, operation);
   }
 
-  /**
-   * Runs an operation under the lock and delivers its outcome. {@code recordWrite} is non-null for
-   * PutRecord(s): it records the request, and scripted call faults apply.
-   */
-  <T> CompletableFuture<T> invoke(String operationName, @Nullable Runnable recordWrite, Operation<T> operation) {
+  /** Runs PutRecord(s): {@code recordWrite} records the request, and scripted call faults apply. */
+  <T> CompletableFuture<T> invoke(
+      String operationName, Object request, Runnable recordWrite, Operation<T> operation) {
+    Objects.requireNonNull(request, "request");
+    return deliver(operationName, recordWrite, operation);
+  }
+
+  /** Runs an operation under the lock and delivers its outcome. */
+  private <T> CompletableFuture<T> deliver(
+      String operationName, @Nullable Runnable recordWrite, Operation<T> operation) {
     T value = null;
     Throwable failure = null;
     Duration delay;

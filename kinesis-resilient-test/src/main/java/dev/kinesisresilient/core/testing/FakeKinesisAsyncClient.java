@@ -1,18 +1,11 @@
 package dev.kinesisresilient.core.testing;
 
 import dev.kinesisresilient.core.BatchLimits;
-import dev.kinesisresilient.core.StreamNames;
 import java.time.Clock;
 import java.time.Duration;
-import java.time.Instant;
-import java.time.ZoneOffset;
 import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.List;
-import java.util.Map;
 import java.util.Objects;
-import java.util.Set;
-import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.RejectedExecutionException;
@@ -41,7 +34,6 @@ import software.amazon.awssdk.services.kinesis.model.PutRecordResponse;
 import software.amazon.awssdk.services.kinesis.model.PutRecordsRequest;
 import software.amazon.awssdk.services.kinesis.model.PutRecordsRequestEntry;
 import software.amazon.awssdk.services.kinesis.model.PutRecordsResponse;
-import software.amazon.awssdk.services.kinesis.model.StreamMode;
 import software.amazon.awssdk.services.kinesis.model.UpdateShardCountRequest;
 import software.amazon.awssdk.services.kinesis.model.UpdateShardCountResponse;
 
@@ -62,17 +54,13 @@ import software.amazon.awssdk.services.kinesis.model.UpdateShardCountResponse;
  * the stored data ({@link #storedRecords(String)}).
  *
  * <p>Supported operations: CreateStream, DeleteStream, ListStreams, DescribeStreamSummary, ListShards,
- * PutRecord, PutRecords, GetShardIterator, GetRecords and UpdateShardCount (UNIFORM_SCALING). Streams
- * may be named by StreamName or StreamARN ({@code arn:aws:kinesis:REGION:ACCOUNT:stream/NAME}). Every
- * other operation keeps the interface's default and throws {@link UnsupportedOperationException}.
+ * PutRecord, PutRecords, GetShardIterator, GetRecords and UpdateShardCount (UNIFORM_SCALING), by
+ * StreamName or StreamARN; every other operation throws {@link UnsupportedOperationException}.
  *
  * <p>Thread-safe: one lock guards all state, so tests may call it from many threads. Responses complete
  * synchronously on the calling thread, outside the lock, unless {@link #delayResponses} is set, in
- * which case they complete on the given scheduler. Nothing here starts a thread.
- *
- * <p>Lifecycle: {@link #close()} releases nothing (there is nothing to release) but marks the client
- * closed; any later call throws {@link IllegalStateException} at once. A scheduler passed to
- * {@link #delayResponses} stays owned by the caller.
+ * which case they complete on the given scheduler. Nothing here starts a thread. {@link #close()} marks
+ * the client closed; any later call throws {@link IllegalStateException} at once.
  *
  * <pre>{@code
  * ManualClock clock = ManualClock.create();
@@ -85,26 +73,13 @@ import software.amazon.awssdk.services.kinesis.model.UpdateShardCountResponse;
  * }</pre>
  *
  * <p>How it fails: service errors complete the returned future exceptionally with the SDK's own
- * exception types ({@link KinesisException} subclasses with {@code awsErrorDetails().errorCode()},
- * {@code statusCode()} and service name {@code Kinesis}), never by throwing from the call. By default
- * the future's cause is the raw exception (a {@code CompletableFuture.failedFuture}); the real SDK
- * client usually wraps it in a {@link CompletionException}, which
- * {@link Builder#wrapFailuresInCompletionException(boolean)} reproduces so tests can check that code
- * unwraps. Misuse (a null request, a closed client) throws at once. Request-level errors:
- * {@code ValidationException} (400) for a missing or out-of-range field (0 or too many entries, a
- * partition key outside 1..256 characters, a null data field, a bad Limit); {@code
- * InvalidArgumentException} (400) for a record or request over its byte limit or a bad explicit hash
- * key, shard iterator or token; {@code ResourceNotFoundException} (400) for an unknown stream or shard;
- * {@code ResourceInUseException} (400) when creating a stream that exists.
- *
- * <p>Not modeled: KMS encryption, enhanced fan-out and consumers, tags, retention and trimming (records
- * are kept for the client's life), iterator expiry, read limits (5 GetRecords calls/s, 2 MiB/s per
- * shard), CREATING/UPDATING/DELETING states and resharding delays (every change is immediate),
- * UpdateShardCount's limits (double/half, calls per day), account shard limits, on-demand automatic
- * scaling and AUTO record distribution (records are always routed by hash key; the strategy is only
- * echoed by DescribeStreamSummary). After resharding, each new shard names at most two parents (the
- * old shards holding its first and last hash keys), while GetRecords' ChildShards lists every new shard
- * overlapping a closed one.
+ * {@link KinesisException} subclasses, never by throwing from the call; raw by default, or wrapped in a
+ * {@link CompletionException} as the real client usually does with
+ * {@link Builder#wrapFailuresInCompletionException(boolean)}. Misuse (a null request, a closed client)
+ * throws at once, and so does a null argument to any method ({@link NullPointerException}). The full
+ * reference (each operation's limits and errors, the error codes, what is not
+ * modeled, such as KMS, enhanced fan-out, retention and read limits) is in docs/testing.md,
+ * "FakeKinesisAsyncClient in detail".
  *
  * @since 0.1.0
  */
@@ -131,75 +106,55 @@ public final class FakeKinesisAsyncClient implements KinesisAsyncClient {
   /** The per-entry and request error code of a throttled write. */
   public static final String PROVISIONED_THROUGHPUT_EXCEEDED = "ProvisionedThroughputExceededException";
 
-  // The work lives in package-private collaborators, one per seam; this class is the public face:
-  // settings, scripting, inspection and one delegating method per operation. One lock guards them all.
+  // The public face only: the work lives in package-private collaborators, one per seam, under one lock.
   private final String accountId;
   private final Region region;
   private final boolean enforceShardLimits;
-
   private final Object lock = new Object();
-  // Everything below is guarded by lock.
   private final List<PutRecordsRequest> putRecordsRequests = new ArrayList<>();
   private final List<PutRecordRequest> putRecordRequests = new ArrayList<>();
-  private final ScriptedFaults faults = new ScriptedFaults();
+  private final ScriptedFaults faults = new ScriptedFaults(lock);
   private final CallDispatcher dispatcher;
   private final StreamAdmin streams;
   private final RecordWrites writes;
   private final ShardReads reads;
 
-  private FakeKinesisAsyncClient(Builder b) {
+  private FakeKinesisAsyncClient(FakeKinesisSettings b) {
     this.accountId = b.accountId;
     this.region = b.region;
     this.enforceShardLimits = b.enforceShardLimits;
     ServiceErrors errors = new ServiceErrors(accountId);
     PageTokens tokens = new PageTokens(errors);
     this.dispatcher = new CallDispatcher(lock, b.wrapFailures, faults);
-    this.streams = new StreamAdmin(b.clock, b.perShardBytesPerSecond, b.perShardRecordsPerSecond, b.batchLimits,
-        accountId, region, errors, tokens);
-    this.writes = new RecordWrites(b.clock, b.batchLimits, accountId, enforceShardLimits, errors, faults, streams);
+    this.streams = new StreamAdmin(lock, b.clock, b.perShardBytesPerSecond, b.perShardRecordsPerSecond,
+        b.batchLimits, accountId, region, errors, tokens);
+    this.writes = new RecordWrites(
+        b.clock, b.batchLimits, accountId, enforceShardLimits, errors, faults, streams);
     this.reads = new ShardReads(b.clock, accountId, errors, tokens, streams);
-    Instant now = b.clock.instant();
-    for (Map.Entry<String, Integer> e : b.streams.entrySet()) {
-      streams.addStream(e.getKey(), StreamMode.PROVISIONED, null, e.getValue(), now);
-    }
+    streams.addInitialStreams(b.streams);
   }
 
-  /**
-   * A builder with every option at its default.
-   *
-   * @return a new builder
-   */
+  /** A builder with every option at its default: returns a new builder. */
   public static Builder builder() {
     return new Builder();
   }
-
-  // ================================================================== exceptions
 
   /**
    * Builds the exception the SDK would raise for a service error, for scripting faults and for tests
    * of error classification.
    *
-   * <p>Known codes give the SDK's modeled subclass: {@code ProvisionedThroughputExceededException},
-   * {@code LimitExceededException}, {@code ResourceNotFoundException}, {@code ResourceInUseException},
-   * {@code InvalidArgumentException}, {@code ValidationException}, {@code AccessDeniedException},
-   * {@code ExpiredIteratorException}, {@code ExpiredNextTokenException}, {@code
-   * InternalFailureException}, {@code DryRunOperationException} and the KMS codes {@code
-   * KMSThrottlingException}, {@code KMSDisabledException}, {@code KMSInvalidStateException}, {@code
-   * KMSAccessDeniedException}, {@code KMSNotFoundException}, {@code KMSOptInRequired} (matched without
-   * regard to case). Any other code, such as {@code InternalFailure} or {@code ServiceUnavailable},
-   * gives a plain {@link KinesisException}. Either way {@code awsErrorDetails()} carries the code as
-   * given, the message, service name {@code Kinesis} and an HTTP response with the status code.
+   * <p>Known codes (listed in docs/testing.md, matched without regard to case) give the SDK's modeled
+   * subclass, such as {@code ProvisionedThroughputExceededException}; any other code, such as
+   * {@code InternalFailure}, a plain {@link KinesisException}. Either way {@code awsErrorDetails()}
+   * carries the code as given, the message, service name {@code Kinesis} and the status code.
    *
    * @param errorCode the AWS error code, as in {@code awsErrorDetails().errorCode()}
    * @param statusCode the HTTP status code, for example 400, 500 or 503
    * @param message the service's error message
    * @return the exception, not thrown
-   * @throws NullPointerException when {@code errorCode} or {@code message} is null
    */
   public static KinesisException serviceException(String errorCode, int statusCode, String message) {
-    Objects.requireNonNull(errorCode, "errorCode");
-    Objects.requireNonNull(message, "message");
-    return ServiceErrors.newServiceException(errorCode, statusCode, message, null);
+    return ServiceErrors.serviceException(errorCode, statusCode, message);
   }
 
   /**
@@ -210,7 +165,6 @@ public final class FakeKinesisAsyncClient implements KinesisAsyncClient {
    * @param errorCode the AWS error code
    * @param message the service's error message
    * @return the exception, not thrown
-   * @throws NullPointerException when an argument is null
    */
   public static KinesisException serviceException(String errorCode, String message) {
     Objects.requireNonNull(errorCode, "errorCode");
@@ -225,17 +179,10 @@ public final class FakeKinesisAsyncClient implements KinesisAsyncClient {
    * @param streamName the stream name
    * @param accountId the 12-digit account id
    * @return the message
-   * @throws NullPointerException when an argument is null
    */
   public static String rateExceededMessage(String shardId, String streamName, String accountId) {
-    Objects.requireNonNull(shardId, "shardId");
-    Objects.requireNonNull(streamName, "streamName");
-    Objects.requireNonNull(accountId, "accountId");
-    return "Rate exceeded for shard " + shardId + " in stream " + streamName + " under account " + accountId + ".";
+    return ServiceErrors.rateExceededMessage(shardId, streamName, accountId);
   }
-
-
-  // ================================================================== scripted faults
 
   /**
    * Makes the next {@code n} PutRecords entries that pass request validation fail with the given error
@@ -249,17 +196,9 @@ public final class FakeKinesisAsyncClient implements KinesisAsyncClient {
    *     {@code ProvisionedThroughputExceededException}
    * @param errorMessage the per-entry error message
    * @throws IllegalArgumentException when {@code n} is less than 1
-   * @throws NullPointerException when a string is null
    */
   public void failNextEntries(int n, String errorCode, String errorMessage) {
-    Objects.requireNonNull(errorCode, "errorCode");
-    Objects.requireNonNull(errorMessage, "errorMessage");
-    if (n < 1) {
-      throw new IllegalArgumentException("n must be at least 1, was " + n);
-    }
-    synchronized (lock) {
-      faults.failNextEntries(n, errorCode, errorMessage);
-    }
+    faults.failNextEntries(n, errorCode, errorMessage);
   }
 
   /**
@@ -271,16 +210,10 @@ public final class FakeKinesisAsyncClient implements KinesisAsyncClient {
    * @param predicate chooses the entries to fail; for PutRecord it sees an entry built from the request
    * @param errorCode the per-entry error code
    * @param errorMessage the per-entry error message
-   * @throws NullPointerException when an argument is null
    */
   public void failEntriesWhere(
       Predicate<PutRecordsRequestEntry> predicate, String errorCode, String errorMessage) {
-    Objects.requireNonNull(predicate, "predicate");
-    Objects.requireNonNull(errorCode, "errorCode");
-    Objects.requireNonNull(errorMessage, "errorMessage");
-    synchronized (lock) {
-      faults.failEntriesWhere(predicate, errorCode, errorMessage);
-    }
+    faults.failEntriesWhere(predicate, errorCode, errorMessage);
   }
 
   /**
@@ -289,7 +222,6 @@ public final class FakeKinesisAsyncClient implements KinesisAsyncClient {
    *
    * @param failure the exception, typically from {@link #serviceException(String, int, String)} or an
    *     {@code SdkClientException} for a network failure
-   * @throws NullPointerException when {@code failure} is null
    */
   public void throwOnNextCall(Throwable failure) {
     Objects.requireNonNull(failure, "failure");
@@ -303,16 +235,9 @@ public final class FakeKinesisAsyncClient implements KinesisAsyncClient {
    * @param n how many calls fail, at least 1
    * @param failures makes each call's exception; runs under the client's lock and must not return null
    * @throws IllegalArgumentException when {@code n} is less than 1
-   * @throws NullPointerException when {@code failures} is null
    */
   public void throwOnNextCalls(int n, Supplier<? extends Throwable> failures) {
-    Objects.requireNonNull(failures, "failures");
-    if (n < 1) {
-      throw new IllegalArgumentException("n must be at least 1, was " + n);
-    }
-    synchronized (lock) {
-      faults.throwOnNextCalls(n, failures);
-    }
+    faults.throwOnNextCalls(n, failures);
   }
 
   /**
@@ -326,50 +251,24 @@ public final class FakeKinesisAsyncClient implements KinesisAsyncClient {
    *     caller. If it rejects a task, that response completes exceptionally with the
    *     {@link RejectedExecutionException}.
    * @throws IllegalArgumentException when {@code delay} is negative
-   * @throws NullPointerException when an argument is null
    */
   public void delayResponses(Duration delay, ScheduledExecutorService scheduler) {
-    Objects.requireNonNull(delay, "delay");
-    Objects.requireNonNull(scheduler, "scheduler");
-    if (delay.isNegative()) {
-      throw new IllegalArgumentException("delay must not be negative, was " + delay);
-    }
-    synchronized (lock) {
-      faults.delayResponses(delay, scheduler);
-    }
+    faults.delayResponses(delay, scheduler);
   }
 
-  /**
-   * Removes every scripted fault and response delay. Recorded calls and stored records are kept.
-   */
+  /** Removes every scripted fault and response delay. Recorded calls and stored records are kept. */
   public void clearFaults() {
-    synchronized (lock) {
-      faults.clear();
-    }
+    faults.clear();
   }
 
-  // ================================================================== inspection
-
-  /**
-   * Every PutRecords request received, in call order, including rejected and failed ones.
-   *
-   * @return an immutable copy
-   */
+  /** Every PutRecords request received, in call order, rejected and failed ones too: an immutable copy. */
   public List<PutRecordsRequest> putRecordsRequests() {
-    synchronized (lock) {
-      return List.copyOf(putRecordsRequests);
-    }
+    return dispatcher.snapshot(putRecordsRequests);
   }
 
-  /**
-   * Every PutRecord request received, in call order, including rejected and failed ones.
-   *
-   * @return an immutable copy
-   */
+  /** Every PutRecord request received, in call order, rejected and failed ones too: an immutable copy. */
   public List<PutRecordRequest> putRecordRequests() {
-    synchronized (lock) {
-      return List.copyOf(putRecordRequests);
-    }
+    return dispatcher.snapshot(putRecordRequests);
   }
 
   /**
@@ -378,13 +277,9 @@ public final class FakeKinesisAsyncClient implements KinesisAsyncClient {
    * @param operationName the AWS operation name, for example {@code PutRecords}, {@code PutRecord},
    *     {@code GetRecords}, {@code ListShards}
    * @return the call count, 0 for an operation never called
-   * @throws NullPointerException when {@code operationName} is null
    */
   public int callCount(String operationName) {
-    Objects.requireNonNull(operationName, "operationName");
-    synchronized (lock) {
-      return dispatcher.callCount(operationName);
-    }
+    return dispatcher.callCount(operationName);
   }
 
   /**
@@ -393,21 +288,9 @@ public final class FakeKinesisAsyncClient implements KinesisAsyncClient {
    * @param streamName the stream
    * @return an immutable copy
    * @throws IllegalArgumentException when the stream does not exist
-   * @throws NullPointerException when {@code streamName} is null
    */
   public List<StoredRecord> storedRecords(String streamName) {
-    Objects.requireNonNull(streamName, "streamName");
-    synchronized (lock) {
-      List<StoredRecord> all = new ArrayList<>();
-      for (FakeShard s : streams.requireStream(streamName).shards) {
-        all.addAll(s.records);
-      }
-      // Sequence numbers are decimals without leading zeros: the shorter is smaller, equal lengths compare
-      // as text (no BigInteger parsed per comparison).
-      all.sort(java.util.Comparator.comparingInt((StoredRecord r) -> r.sequenceNumber().length())
-          .thenComparing(StoredRecord::sequenceNumber));
-      return List.copyOf(all);
-    }
+    return streams.storedRecords(streamName);
   }
 
   /**
@@ -417,18 +300,9 @@ public final class FakeKinesisAsyncClient implements KinesisAsyncClient {
    * @param shardId the shard, for example {@code shardId-000000000000}
    * @return an immutable copy
    * @throws IllegalArgumentException when the stream or shard does not exist
-   * @throws NullPointerException when an argument is null
    */
   public List<StoredRecord> storedRecords(String streamName, String shardId) {
-    Objects.requireNonNull(streamName, "streamName");
-    Objects.requireNonNull(shardId, "shardId");
-    synchronized (lock) {
-      FakeShard shard = streams.requireStream(streamName).shard(shardId);
-      if (shard == null) {
-        throw new IllegalArgumentException("no shard " + shardId + " in stream " + streamName);
-      }
-      return List.copyOf(shard.records);
-    }
+    return streams.storedRecords(streamName, shardId);
   }
 
   /**
@@ -436,20 +310,12 @@ public final class FakeKinesisAsyncClient implements KinesisAsyncClient {
    *
    * @param streamName the stream name
    * @return {@code arn:aws:kinesis:REGION:ACCOUNT:stream/NAME}
-   * @throws NullPointerException when {@code streamName} is null
    */
   public String streamArn(String streamName) {
-    Objects.requireNonNull(streamName, "streamName");
     return streams.streamArn(streamName);
   }
 
-  // ================================================================== SdkClient
-
-  /**
-   * The service name.
-   *
-   * @return {@code kinesis}
-   */
+  /** The service name: {@code kinesis}. */
   @Override
   public String serviceName() {
     return SERVICE_NAME;
@@ -458,28 +324,20 @@ public final class FakeKinesisAsyncClient implements KinesisAsyncClient {
   /** Marks the client closed; later calls throw {@link IllegalStateException}. Idempotent. */
   @Override
   public void close() {
-    synchronized (lock) {
-      dispatcher.close();
-    }
+    dispatcher.close();
   }
 
-  // ================================================================== stream administration
 
   /**
-   * Creates a stream, ACTIVE at once. Provisioned streams need {@code ShardCount} (1..10,000);
-   * on-demand streams ({@code StreamModeDetails} ON_DEMAND) get {@value #ON_DEMAND_SHARD_COUNT} shards
-   * and accept no shard count.
+   * Creates a stream, ACTIVE at once: provisioned with {@code ShardCount} (1..10,000), or on-demand with
+   * {@value #ON_DEMAND_SHARD_COUNT} shards.
    *
-   * @param request the request
    * @return a future completed with an empty response, or with {@code ResourceInUseException} when the
    *     name is taken, {@code ValidationException} for a bad name or count
-   * @throws NullPointerException when {@code request} is null
-   * @throws IllegalStateException when the client is closed
    */
   @Override
   public CompletableFuture<CreateStreamResponse> createStream(CreateStreamRequest request) {
-    Objects.requireNonNull(request, "request");
-    return dispatcher.invoke("CreateStream", () -> streams.createStream(request));
+    return dispatcher.invoke("CreateStream", request, () -> streams.createStream(request));
   }
 
   /**
@@ -487,205 +345,126 @@ public final class FakeKinesisAsyncClient implements KinesisAsyncClient {
    *
    * @param request the request, naming the stream by StreamName or StreamARN
    * @return a future completed with an empty response, or with {@code ResourceNotFoundException}
-   * @throws NullPointerException when {@code request} is null
-   * @throws IllegalStateException when the client is closed
    */
   @Override
   public CompletableFuture<DeleteStreamResponse> deleteStream(DeleteStreamRequest request) {
-    Objects.requireNonNull(request, "request");
-    return dispatcher.invoke("DeleteStream", () -> streams.deleteStream(request));
+    return dispatcher.invoke("DeleteStream", request, () -> streams.deleteStream(request));
   }
 
   /**
    * Lists streams in name order, with summaries; honours {@code Limit} (default 100),
    * {@code ExclusiveStartStreamName} and {@code NextToken}.
    *
-   * @param request the request
    * @return a future completed with the names, summaries, {@code HasMoreStreams} and a next token
-   * @throws NullPointerException when {@code request} is null
-   * @throws IllegalStateException when the client is closed
    */
   @Override
   public CompletableFuture<ListStreamsResponse> listStreams(ListStreamsRequest request) {
-    Objects.requireNonNull(request, "request");
-    return dispatcher.invoke("ListStreams", () -> streams.listStreams(request));
+    return dispatcher.invoke("ListStreams", request, () -> streams.listStreams(request));
   }
 
-  /**
-   * Lists every stream (up to the default limit of 100).
-   *
-   * @return a future completed as {@link #listStreams(ListStreamsRequest)} with an empty request
-   * @throws IllegalStateException when the client is closed
-   */
+  /** Lists every stream (up to the default limit of 100), as {@link #listStreams(ListStreamsRequest)}. */
   @Override
   public CompletableFuture<ListStreamsResponse> listStreams() {
     return listStreams(ListStreamsRequest.builder().build());
   }
 
   /**
-   * Describes a stream: status ACTIVE, mode, ARN, 24-hour retention, no encryption, the open shard
-   * count, no consumers, the per-record limit from {@link BatchLimits#maxRecordBytes()} in KiB, and
-   * the record distribution strategy it was created with, if any.
+   * Describes a stream: ACTIVE, its mode and ARN, the open shard count and the record size limit.
    *
    * @param request the request, naming the stream by StreamName or StreamARN
    * @return a future completed with the summary, or with {@code ResourceNotFoundException}
-   * @throws NullPointerException when {@code request} is null
-   * @throws IllegalStateException when the client is closed
    */
   @Override
   public CompletableFuture<DescribeStreamSummaryResponse> describeStreamSummary(
       DescribeStreamSummaryRequest request) {
-    Objects.requireNonNull(request, "request");
-    return dispatcher.invoke("DescribeStreamSummary", () -> streams.describeStreamSummary(request));
+    return dispatcher.invoke(
+        "DescribeStreamSummary", request, () -> streams.describeStreamSummary(request));
   }
 
   /**
-   * Lists a stream's shards, open and closed, in creation order. Honours {@code MaxResults} (1..10,000,
-   * default 1,000), {@code NextToken} (which must come without a stream name or ARN, as in the
-   * service), {@code ExclusiveStartShardId} and a {@code ShardFilter} of type {@code AT_LATEST}
-   * (open shards only) or {@code AFTER_SHARD_ID}; other filter types list every shard, since nothing
-   * is trimmed.
+   * Lists a stream's shards, open and closed, in creation order, a page at a time ({@code MaxResults}
+   * 1..10,000, default 1,000, and {@code NextToken}), after {@code ExclusiveStartShardId} or filtered.
    *
-   * @param request the request
    * @return a future completed with the shards and, when more remain, a next token
-   * @throws NullPointerException when {@code request} is null
-   * @throws IllegalStateException when the client is closed
    */
   @Override
   public CompletableFuture<ListShardsResponse> listShards(ListShardsRequest request) {
-    Objects.requireNonNull(request, "request");
-    return dispatcher.invoke("ListShards", () -> streams.listShards(request));
+    return dispatcher.invoke("ListShards", request, () -> streams.listShards(request));
   }
 
   /**
-   * Reshards a stream at once: with {@code UNIFORM_SCALING}, the only scaling type, closes every open
-   * shard (setting its ending sequence number) and opens {@code TargetShardCount} new shards that split
-   * the hash key space evenly, each naming the old shards holding its first and last hash keys as
-   * parents. Works for on-demand streams too.
+   * Reshards a stream at once ({@code UNIFORM_SCALING} only): closes every open shard and opens
+   * {@code TargetShardCount} new ones over even hash key ranges.
    *
-   * @param request the request
    * @return a future completed with the stream name, ARN, previous open shard count and target count
-   * @throws NullPointerException when {@code request} is null
-   * @throws IllegalStateException when the client is closed
    */
   @Override
   public CompletableFuture<UpdateShardCountResponse> updateShardCount(UpdateShardCountRequest request) {
-    Objects.requireNonNull(request, "request");
-    return dispatcher.invoke("UpdateShardCount", () -> streams.updateShardCount(request));
+    return dispatcher.invoke("UpdateShardCount", request, () -> streams.updateShardCount(request));
   }
 
-  // ================================================================== writes
-
   /**
-   * Writes a batch, as the service does: validates the whole request first (entry count 1..
-   * {@link BatchLimits#maxRecordsPerRequest()}, each partition key 1..256 characters, each record's data
-   * plus key at most {@link BatchLimits#maxRecordBytes()}, the sum at most
-   * {@link BatchLimits#maxRequestBytes()}, explicit hash keys decimal 0..2^128-1) and rejects it as a
-   * whole on any violation. Then each entry, in order, is failed by a scripted fault, throttled when its
-   * shard's token buckets cannot cover it ({@code ProvisionedThroughputExceededException}, message
-   * {@code Rate exceeded for shard ... in stream ... under account ....}), or stored with a new
-   * sequence number. Failed entries are not stored and are counted in {@code FailedRecordCount}.
+   * Writes a batch, as the service does: a request that breaks a {@link BatchLimits} limit is rejected
+   * as a whole; then each entry, in order, is failed by a scripted fault, throttled when its shard's
+   * token buckets cannot cover it ({@value #PROVISIONED_THROUGHPUT_EXCEEDED}, message
+   * {@link #rateExceededMessage}), or stored with a new sequence number. Failed entries are not stored.
    *
-   * @param request the request
    * @return a future completed with one result per entry in request order, or exceptionally with a
    *     scripted failure, {@code ValidationException}, {@code InvalidArgumentException} or
    *     {@code ResourceNotFoundException}
-   * @throws NullPointerException when {@code request} is null
-   * @throws IllegalStateException when the client is closed
    */
   @Override
   public CompletableFuture<PutRecordsResponse> putRecords(PutRecordsRequest request) {
-    Objects.requireNonNull(request, "request");
     return dispatcher.invoke(
-        "PutRecords", () -> putRecordsRequests.add(request), () -> writes.putRecords(request));
+        "PutRecords", request, () -> putRecordsRequests.add(request), () -> writes.putRecords(request));
   }
 
   /**
    * Writes one record with the same validation, faults and shard limits as {@link #putRecords}; a
-   * throttled record fails the call with {@code ProvisionedThroughputExceededException}, and a
-   * scripted entry fault fails it with the matching exception.
+   * throttled record or a scripted entry fault fails the call with the matching exception.
    *
-   * @param request the request
    * @return a future completed with the shard id and sequence number, or exceptionally
-   * @throws NullPointerException when {@code request} is null
-   * @throws IllegalStateException when the client is closed
    */
   @Override
   public CompletableFuture<PutRecordResponse> putRecord(PutRecordRequest request) {
-    Objects.requireNonNull(request, "request");
     return dispatcher.invoke(
-        "PutRecord", () -> putRecordRequests.add(request), () -> writes.putRecord(request));
+        "PutRecord", request, () -> putRecordRequests.add(request), () -> writes.putRecord(request));
   }
 
-  // ================================================================== reads
-
   /**
-   * Returns an iterator for a shard, open or closed: {@code TRIM_HORIZON} (the first record),
-   * {@code LATEST} (after the last record), {@code AT_SEQUENCE_NUMBER} / {@code AFTER_SEQUENCE_NUMBER}
-   * (at or after the first record whose sequence number is at least / greater than the given one) or
-   * {@code AT_TIMESTAMP} (the first record that arrived at or after the timestamp). Iterators never
-   * expire.
+   * Returns an iterator for a shard, open or closed, of any iterator type. Iterators never expire.
    *
-   * @param request the request
-   * @return a future completed with an opaque iterator, or exceptionally with
-   *     {@code ResourceNotFoundException} (stream or shard), {@code InvalidArgumentException} (missing
-   *     or malformed sequence number or timestamp) or {@code ValidationException} (no iterator type)
-   * @throws NullPointerException when {@code request} is null
-   * @throws IllegalStateException when the client is closed
+   * @return a future completed with an opaque iterator, or exceptionally with {@code
+   *     ResourceNotFoundException}, {@code InvalidArgumentException} or {@code ValidationException}
    */
   @Override
   public CompletableFuture<GetShardIteratorResponse> getShardIterator(GetShardIteratorRequest request) {
-    Objects.requireNonNull(request, "request");
-    return dispatcher.invoke("GetShardIterator", () -> reads.getShardIterator(request));
+    return dispatcher.invoke("GetShardIterator", request, () -> reads.getShardIterator(request));
   }
 
   /**
    * Reads records from a shard iterator: at most {@code Limit} records (1..10,000, default 10,000) and
-   * about 10 MiB. {@code NextShardIterator} is null once a closed shard has been read to its end, and
-   * {@code ChildShards} then lists the shards that replaced it. {@code MillisBehindLatest} is 0 when
-   * the response reaches the shard's last record, else the age, by the fake's clock, of the first
-   * record not returned.
+   * about 10 MiB; at the end of a closed shard, no next iterator and the child shards.
    *
-   * @param request the request
-   * @return a future completed with the records, or exceptionally with {@code InvalidArgumentException}
-   *     (malformed iterator), {@code ResourceNotFoundException} (stream deleted or recreated) or
-   *     {@code ValidationException} (bad Limit)
-   * @throws NullPointerException when {@code request} is null
-   * @throws IllegalStateException when the client is closed
+   * @return a future completed with the records, or exceptionally with {@code InvalidArgumentException},
+   *     {@code ResourceNotFoundException} or {@code ValidationException}
    */
   @Override
   public CompletableFuture<GetRecordsResponse> getRecords(GetRecordsRequest request) {
-    Objects.requireNonNull(request, "request");
-    return dispatcher.invoke("GetRecords", () -> reads.getRecords(request));
+    return dispatcher.invoke("GetRecords", request, () -> reads.getRecords(request));
   }
-
-  // ================================================================== builder
 
   /**
    * Builds a {@link FakeKinesisAsyncClient}. Each option may be set once; setting it again throws
-   * {@link IllegalStateException}. Not thread-safe; use from one thread.
+   * {@link IllegalStateException}; a null argument throws {@link NullPointerException}. Not thread-safe;
+   * use from one thread.
    *
    * @since 0.1.0
    */
   public static final class Builder {
-    private final Set<String> set = new HashSet<>();
-    private final Map<String, Integer> streams = new TreeMap<>();
-    private Clock clock = Clock.system(ZoneOffset.UTC);
-    private long perShardBytesPerSecond = DEFAULT_PER_SHARD_BYTES_PER_SECOND;
-    private int perShardRecordsPerSecond = DEFAULT_PER_SHARD_RECORDS_PER_SECOND;
-    private BatchLimits batchLimits = BatchLimits.defaults();
-    private String accountId = DEFAULT_ACCOUNT_ID;
-    private Region region = Region.US_EAST_1;
-    private boolean enforceShardLimits = true;
-    private boolean wrapFailures;
+    private final FakeKinesisSettings settings = new FakeKinesisSettings();
 
     private Builder() {}
-
-    private void once(String option) {
-      if (!set.add(option)) {
-        throw new IllegalStateException(option + " was already set");
-      }
-    }
 
     /**
      * The clock for arrival timestamps and token bucket refills. Default: the system clock in UTC.
@@ -693,13 +472,9 @@ public final class FakeKinesisAsyncClient implements KinesisAsyncClient {
      *
      * @param clock the clock
      * @return this builder
-     * @throws NullPointerException when {@code clock} is null
-     * @throws IllegalStateException when already set
      */
     public Builder clock(Clock clock) {
-      Objects.requireNonNull(clock, "clock");
-      once("clock");
-      this.clock = clock;
+      settings.clock(clock);
       return this;
     }
 
@@ -710,15 +485,9 @@ public final class FakeKinesisAsyncClient implements KinesisAsyncClient {
      * @param bytesPerSecond the limit in bytes per second
      * @return this builder
      * @throws IllegalArgumentException when out of range
-     * @throws IllegalStateException when already set
      */
     public Builder perShardBytesPerSecond(long bytesPerSecond) {
-      if (bytesPerSecond < 1 || bytesPerSecond > 1024 * BatchLimits.MIB) {
-        throw new IllegalArgumentException(
-            "perShardBytesPerSecond must be in 1.." + 1024 * BatchLimits.MIB + " bytes, was " + bytesPerSecond);
-      }
-      once("perShardBytesPerSecond");
-      this.perShardBytesPerSecond = bytesPerSecond;
+      settings.perShardBytesPerSecond(bytesPerSecond);
       return this;
     }
 
@@ -729,15 +498,9 @@ public final class FakeKinesisAsyncClient implements KinesisAsyncClient {
      * @param recordsPerSecond the limit in records per second
      * @return this builder
      * @throws IllegalArgumentException when out of range
-     * @throws IllegalStateException when already set
      */
     public Builder perShardRecordsPerSecond(int recordsPerSecond) {
-      if (recordsPerSecond < 1 || recordsPerSecond > 1_000_000) {
-        throw new IllegalArgumentException(
-            "perShardRecordsPerSecond must be in 1..1000000, was " + recordsPerSecond);
-      }
-      once("perShardRecordsPerSecond");
-      this.perShardRecordsPerSecond = recordsPerSecond;
+      settings.perShardRecordsPerSecond(recordsPerSecond);
       return this;
     }
 
@@ -747,13 +510,9 @@ public final class FakeKinesisAsyncClient implements KinesisAsyncClient {
      *
      * @param batchLimits the limits
      * @return this builder
-     * @throws NullPointerException when {@code batchLimits} is null
-     * @throws IllegalStateException when already set
      */
     public Builder batchLimits(BatchLimits batchLimits) {
-      Objects.requireNonNull(batchLimits, "batchLimits");
-      once("batchLimits");
-      this.batchLimits = batchLimits;
+      settings.batchLimits(batchLimits);
       return this;
     }
 
@@ -763,16 +522,9 @@ public final class FakeKinesisAsyncClient implements KinesisAsyncClient {
      * @param accountId the account id
      * @return this builder
      * @throws IllegalArgumentException when not 12 digits
-     * @throws NullPointerException when {@code accountId} is null
-     * @throws IllegalStateException when already set
      */
     public Builder accountId(String accountId) {
-      Objects.requireNonNull(accountId, "accountId");
-      if (!accountId.matches("[0-9]{12}")) {
-        throw new IllegalArgumentException("accountId must be 12 digits, was " + accountId);
-      }
-      once("accountId");
-      this.accountId = accountId;
+      settings.accountId(accountId);
       return this;
     }
 
@@ -781,13 +533,9 @@ public final class FakeKinesisAsyncClient implements KinesisAsyncClient {
      *
      * @param region the region
      * @return this builder
-     * @throws NullPointerException when {@code region} is null
-     * @throws IllegalStateException when already set
      */
     public Builder region(Region region) {
-      Objects.requireNonNull(region, "region");
-      once("region");
-      this.region = region;
+      settings.region(region);
       return this;
     }
 
@@ -796,11 +544,9 @@ public final class FakeKinesisAsyncClient implements KinesisAsyncClient {
      *
      * @param enforce whether to enforce the limits
      * @return this builder
-     * @throws IllegalStateException when already set
      */
     public Builder enforceShardLimits(boolean enforce) {
-      once("enforceShardLimits");
-      this.enforceShardLimits = enforce;
+      settings.enforceShardLimits(enforce);
       return this;
     }
 
@@ -810,11 +556,9 @@ public final class FakeKinesisAsyncClient implements KinesisAsyncClient {
      *
      * @param wrap whether to wrap
      * @return this builder
-     * @throws IllegalStateException when already set
      */
     public Builder wrapFailuresInCompletionException(boolean wrap) {
-      once("wrapFailuresInCompletionException");
-      this.wrapFailures = wrap;
+      settings.wrapFailuresInCompletionException(wrap);
       return this;
     }
 
@@ -827,52 +571,30 @@ public final class FakeKinesisAsyncClient implements KinesisAsyncClient {
      * @return this builder
      * @throws IllegalArgumentException when the name or count is invalid
      * @throws IllegalStateException when a stream of that name was already added
-     * @throws NullPointerException when {@code streamName} is null
-     */
+       */
     public Builder stream(String streamName, int shardCount) {
-      StreamNames.requireValidName(streamName, "streamName");
-      if (shardCount < 1 || shardCount > StreamAdmin.MAX_SHARD_COUNT) {
-        throw new IllegalArgumentException("shardCount must be in 1.." + StreamAdmin.MAX_SHARD_COUNT + ", was " + shardCount);
-      }
-      if (streams.putIfAbsent(streamName, shardCount) != null) {
-        throw new IllegalStateException("stream " + streamName + " was already added");
-      }
+      settings.stream(streamName, shardCount);
       return this;
     }
 
-    /**
-     * Builds the client.
-     *
-     * @return a new client with the configured streams
-     */
+    /** Builds the client: a new client with the configured streams. */
     public FakeKinesisAsyncClient build() {
-      return new FakeKinesisAsyncClient(this);
+      return new FakeKinesisAsyncClient(settings);
     }
 
-    /**
-     * Lists every setting.
-     *
-     * @return a description of the settings
-     */
+    /** Lists every setting. */
     @Override
     public String toString() {
-      return "FakeKinesisAsyncClient.Builder[clock=" + clock + ", perShardBytesPerSecond=" + perShardBytesPerSecond
-          + ", perShardRecordsPerSecond=" + perShardRecordsPerSecond + ", batchLimits=" + batchLimits
-          + ", accountId=" + accountId + ", region=" + region + ", enforceShardLimits=" + enforceShardLimits
-          + ", wrapFailuresInCompletionException=" + wrapFailures + ", streams=" + streams + "]";
+      return settings.toString();
     }
   }
 
-  /**
-   * Lists the settings and streams.
-   *
-   * @return a short description
-   */
+  /** Lists the settings and streams. */
   @Override
   public String toString() {
     synchronized (lock) {
-      return "FakeKinesisAsyncClient[account=" + accountId + ", region=" + region + ", streams=" + streams.names()
-          + ", enforceShardLimits=" + enforceShardLimits + ", closed=" + dispatcher.isClosed() + "]";
+      return "FakeKinesisAsyncClient[account=" + accountId + ", region=" + region
+          + ", streams=" + streams.names() + ", enforceShardLimits=" + enforceShardLimits + ", closed=" + dispatcher.isClosed() + "]";
     }
   }
 }

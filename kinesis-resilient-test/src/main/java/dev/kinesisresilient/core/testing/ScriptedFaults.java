@@ -14,40 +14,74 @@ import software.amazon.awssdk.services.kinesis.model.PutRecordsRequestEntry;
 
 /**
  * The faults a test scripted on a {@link FakeKinesisAsyncClient}: counted and predicate entry faults,
- * counted call faults and the response delay, and which one applies next. Guarded by the client's lock:
- * every caller holds it.
+ * counted call faults and the response delay, and which one applies next. Guarded by the client's lock.
  */
 final class ScriptedFaults {
 
+  private final Object lock;
   private final Deque<CountedEntryFault> countedEntryFaults = new ArrayDeque<>();
   private final List<PredicateEntryFault> predicateEntryFaults = new ArrayList<>();
   private final Deque<CallFault> callFaults = new ArrayDeque<>();
   private @Nullable Duration responseDelay;
   private @Nullable ScheduledExecutorService responseScheduler;
 
+  ScriptedFaults(Object lock) {
+    this.lock = lock;
+  }
+
+  // The scripting methods check their arguments and take the lock themselves, as the client's public
+  // methods they back promise; the rest is called with the lock held.
+
   void failNextEntries(int n, String errorCode, String errorMessage) {
-    countedEntryFaults.add(new CountedEntryFault(n, errorCode, errorMessage));
+    Objects.requireNonNull(errorCode, "errorCode");
+    Objects.requireNonNull(errorMessage, "errorMessage");
+    if (n < 1) {
+      throw new IllegalArgumentException("n must be at least 1, was " + n);
+    }
+    synchronized (lock) {
+      countedEntryFaults.add(new CountedEntryFault(n, errorCode, errorMessage));
+    }
   }
 
   void failEntriesWhere(Predicate<PutRecordsRequestEntry> predicate, String errorCode, String errorMessage) {
-    predicateEntryFaults.add(new PredicateEntryFault(predicate, errorCode, errorMessage));
+    Objects.requireNonNull(predicate, "predicate");
+    Objects.requireNonNull(errorCode, "errorCode");
+    Objects.requireNonNull(errorMessage, "errorMessage");
+    synchronized (lock) {
+      predicateEntryFaults.add(new PredicateEntryFault(predicate, errorCode, errorMessage));
+    }
   }
 
   void throwOnNextCalls(int n, Supplier<? extends Throwable> failures) {
-    callFaults.add(new CallFault(n, failures));
+    Objects.requireNonNull(failures, "failures");
+    if (n < 1) {
+      throw new IllegalArgumentException("n must be at least 1, was " + n);
+    }
+    synchronized (lock) {
+      callFaults.add(new CallFault(n, failures));
+    }
   }
 
   void delayResponses(Duration delay, ScheduledExecutorService scheduler) {
-    responseDelay = delay;
-    responseScheduler = scheduler;
+    Objects.requireNonNull(delay, "delay");
+    Objects.requireNonNull(scheduler, "scheduler");
+    if (delay.isNegative()) {
+      throw new IllegalArgumentException("delay must not be negative, was " + delay);
+    }
+    synchronized (lock) {
+      responseDelay = delay;
+      responseScheduler = scheduler;
+    }
   }
 
   void clear() {
-    countedEntryFaults.clear();
-    predicateEntryFaults.clear();
-    callFaults.clear();
-    responseDelay = null;
-    responseScheduler = null;
+    synchronized (lock) {
+      countedEntryFaults.clear();
+      predicateEntryFaults.clear();
+      callFaults.clear();
+      responseDelay = null;
+      responseScheduler = null;
+    }
   }
 
   @Nullable Duration responseDelay() {

@@ -1,6 +1,7 @@
 package dev.kinesisresilient.core.testing;
 
 import java.util.Locale;
+import java.util.Objects;
 import org.jspecify.annotations.Nullable;
 import software.amazon.awssdk.awscore.exception.AwsErrorDetails;
 import software.amazon.awssdk.http.SdkHttpResponse;
@@ -38,6 +39,19 @@ final class ServiceErrors {
 
   ServiceErrors(String accountId) {
     this.accountId = accountId;
+  }
+
+  static KinesisException serviceException(String errorCode, int statusCode, String message) {
+    Objects.requireNonNull(errorCode, "errorCode");
+    Objects.requireNonNull(message, "message");
+    return newServiceException(errorCode, statusCode, message, null);
+  }
+
+  static String rateExceededMessage(String shardId, String streamName, String accountId) {
+    Objects.requireNonNull(shardId, "shardId");
+    Objects.requireNonNull(streamName, "streamName");
+    Objects.requireNonNull(accountId, "accountId");
+    return "Rate exceeded for shard " + shardId + " in stream " + streamName + " under account " + accountId + ".";
   }
 
   static int defaultStatusCode(String errorCode) {

@@ -5,8 +5,10 @@ import dev.kinesisresilient.core.StreamNames;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
 import java.util.TreeMap;
 import org.jspecify.annotations.Nullable;
@@ -38,8 +40,7 @@ import software.amazon.awssdk.services.kinesis.model.UpdateShardCountResponse;
  * The streams of a {@link FakeKinesisAsyncClient} by name, how a request's StreamName or StreamARN
  * finds one, and the control-plane operations on them (CreateStream, DeleteStream, ListStreams,
  * DescribeStreamSummary, ListShards, UpdateShardCount). Each stream gets a new incarnation number, so
- * tokens and iterators of a deleted stream fail against its successor. Guarded by the client's lock:
- * every caller holds it.
+ * tokens and iterators of a deleted stream fail against its successor. Guarded by the client's lock.
  */
 final class StreamAdmin {
 
@@ -47,6 +48,7 @@ final class StreamAdmin {
   private static final int DEFAULT_LIST_SHARDS_MAX_RESULTS = 1000;
   private static final int DEFAULT_LIST_STREAMS_LIMIT = 100;
 
+  private final Object lock;
   private final Clock clock;
   private final long perShardBytesPerSecond;
   private final int perShardRecordsPerSecond;
@@ -58,8 +60,9 @@ final class StreamAdmin {
   private final Map<String, FakeStream> streams = new TreeMap<>();
   private long nextIncarnation;
 
-  StreamAdmin(Clock clock, long perShardBytesPerSecond, int perShardRecordsPerSecond, BatchLimits batchLimits,
-      String accountId, Region region, ServiceErrors errors, PageTokens tokens) {
+  StreamAdmin(Object lock, Clock clock, long perShardBytesPerSecond, int perShardRecordsPerSecond,
+      BatchLimits batchLimits, String accountId, Region region, ServiceErrors errors, PageTokens tokens) {
+    this.lock = lock;
     this.clock = clock;
     this.perShardBytesPerSecond = perShardBytesPerSecond;
     this.perShardRecordsPerSecond = perShardRecordsPerSecond;
@@ -71,6 +74,7 @@ final class StreamAdmin {
   }
 
   String streamArn(String streamName) {
+    Objects.requireNonNull(streamName, "streamName");
     return "arn:aws:kinesis:" + region.id() + ":" + accountId + ":stream/" + streamName;
   }
 
@@ -79,12 +83,51 @@ final class StreamAdmin {
   }
 
   /** The stream for the inspection methods: IllegalArgumentException, not a service error. */
-  FakeStream requireStream(String streamName) {
+  private FakeStream requireStream(String streamName) {
     FakeStream s = streams.get(streamName);
     if (s == null) {
       throw new IllegalArgumentException("no stream named " + streamName);
     }
     return s;
+  }
+
+  /** Creates the builder's streams, provisioned and ACTIVE. Called once, from the client's constructor. */
+  void addInitialStreams(Map<String, Integer> shardCounts) {
+    Instant now = clock.instant();
+    for (Map.Entry<String, Integer> e : shardCounts.entrySet()) {
+      addStream(e.getKey(), StreamMode.PROVISIONED, null, e.getValue(), now);
+    }
+  }
+
+  // The inspection methods check their arguments and take the lock themselves; the rest is called with
+  // the lock held.
+
+  /** Every record stored in a stream, across its shards, in the order they were stored. */
+  List<StoredRecord> storedRecords(String streamName) {
+    Objects.requireNonNull(streamName, "streamName");
+    synchronized (lock) {
+      List<StoredRecord> all = new ArrayList<>();
+      for (FakeShard s : requireStream(streamName).shards) {
+        all.addAll(s.records);
+      }
+      // Sequence numbers are decimals without leading zeros: the shorter is smaller, equal lengths compare
+      // as text (no BigInteger parsed per comparison).
+      all.sort(Comparator.comparingInt((StoredRecord r) -> r.sequenceNumber().length())
+          .thenComparing(StoredRecord::sequenceNumber));
+      return List.copyOf(all);
+    }
+  }
+
+  List<StoredRecord> storedRecords(String streamName, String shardId) {
+    Objects.requireNonNull(streamName, "streamName");
+    Objects.requireNonNull(shardId, "shardId");
+    synchronized (lock) {
+      FakeShard shard = requireStream(streamName).shard(shardId);
+      if (shard == null) {
+        throw new IllegalArgumentException("no shard " + shardId + " in stream " + streamName);
+      }
+      return List.copyOf(shard.records);
+    }
   }
 
   /** The stream a request names by StreamName, StreamARN or both, or the service's error. */

@@ -64,14 +64,17 @@ import org.jspecify.annotations.Nullable;
 public final class ManualScheduler implements ScheduledExecutorService {
 
   private final ManualClock clock;
-  private final Object lock = new Object();
-  // Guarded by lock.
-  private final PriorityQueue<Task<?>> queue = new PriorityQueue<>();
-  private long nextSequence;
-  private boolean shutdown;
+  // The queue, its lock and the shutdown flag live in ManualTaskQueue, shared with the tasks;
+  // lock and queue here are the same objects, for short names.
+  private final ManualTaskQueue taskQueue;
+  private final Object lock;
+  private final PriorityQueue<ManualScheduledTask<?>> queue;
 
   private ManualScheduler(ManualClock clock) {
     this.clock = clock;
+    this.taskQueue = new ManualTaskQueue(clock);
+    this.lock = taskQueue.lock;
+    this.queue = taskQueue.queue;
   }
 
   /**
@@ -116,7 +119,7 @@ public final class ManualScheduler implements ScheduledExecutorService {
   public int runDue() {
     int runs = 0;
     while (true) {
-      Task<?> task;
+      ManualScheduledTask<?> task;
       synchronized (lock) {
         task = queue.peek();
         if (task == null || task.due.isAfter(clock.instant())) {
@@ -149,7 +152,7 @@ public final class ManualScheduler implements ScheduledExecutorService {
     while (true) {
       Instant next;
       synchronized (lock) {
-        Task<?> head = queue.peek();
+        ManualScheduledTask<?> head = queue.peek();
         if (head == null || head.due.isAfter(target)) {
           break;
         }
@@ -171,7 +174,7 @@ public final class ManualScheduler implements ScheduledExecutorService {
   public int advanceToNextTask() {
     Instant next;
     synchronized (lock) {
-      Task<?> head = queue.peek();
+      ManualScheduledTask<?> head = queue.peek();
       if (head == null) {
         return 0;
       }
@@ -200,7 +203,7 @@ public final class ManualScheduler implements ScheduledExecutorService {
    */
   public Optional<Duration> nextTaskDelay() {
     synchronized (lock) {
-      Task<?> head = queue.peek();
+      ManualScheduledTask<?> head = queue.peek();
       if (head == null) {
         return Optional.empty();
       }
@@ -221,7 +224,7 @@ public final class ManualScheduler implements ScheduledExecutorService {
   @Override
   public void execute(Runnable command) {
     Objects.requireNonNull(command, "command");
-    enqueue(Executors.callable(command, null), Duration.ZERO, null, false);
+    taskQueue.enqueue(Executors.callable(command, null), Duration.ZERO, null, false);
   }
 
   /**
@@ -236,7 +239,7 @@ public final class ManualScheduler implements ScheduledExecutorService {
   @Override
   public <T> Future<T> submit(Callable<T> task) {
     Objects.requireNonNull(task, "task");
-    return enqueue(task, Duration.ZERO, null, false);
+    return taskQueue.enqueue(task, Duration.ZERO, null, false);
   }
 
   /**
@@ -252,7 +255,7 @@ public final class ManualScheduler implements ScheduledExecutorService {
   @Override
   public <T> Future<T> submit(Runnable task, T result) {
     Objects.requireNonNull(task, "task");
-    return enqueue(Executors.callable(task, result), Duration.ZERO, null, false);
+    return taskQueue.enqueue(Executors.callable(task, result), Duration.ZERO, null, false);
   }
 
   /**
@@ -266,7 +269,7 @@ public final class ManualScheduler implements ScheduledExecutorService {
   @Override
   public Future<?> submit(Runnable task) {
     Objects.requireNonNull(task, "task");
-    return enqueue(Executors.callable(task), Duration.ZERO, null, false);
+    return taskQueue.enqueue(Executors.callable(task), Duration.ZERO, null, false);
   }
 
   /**
@@ -282,7 +285,8 @@ public final class ManualScheduler implements ScheduledExecutorService {
   @Override
   public ScheduledFuture<?> schedule(Runnable command, long delay, TimeUnit unit) {
     Objects.requireNonNull(command, "command");
-    return enqueue(Executors.callable(command), toDuration(delay, unit), null, false);
+    return taskQueue.enqueue(
+        Executors.callable(command), ManualTaskQueue.toDuration(delay, unit), null, false);
   }
 
   /**
@@ -299,7 +303,7 @@ public final class ManualScheduler implements ScheduledExecutorService {
   @Override
   public <V> ScheduledFuture<V> schedule(Callable<V> callable, long delay, TimeUnit unit) {
     Objects.requireNonNull(callable, "callable");
-    return enqueue(callable, toDuration(delay, unit), null, false);
+    return taskQueue.enqueue(callable, ManualTaskQueue.toDuration(delay, unit), null, false);
   }
 
   /**
@@ -323,7 +327,8 @@ public final class ManualScheduler implements ScheduledExecutorService {
     if (period <= 0) {
       throw new IllegalArgumentException("period must be positive, was " + period);
     }
-    return enqueue(Executors.callable(command), toDuration(initialDelay, unit), toDuration(period, unit), true);
+    return taskQueue.enqueue(Executors.callable(command), ManualTaskQueue.toDuration(initialDelay, unit),
+        ManualTaskQueue.toDuration(period, unit), true);
   }
 
   /**
@@ -346,7 +351,8 @@ public final class ManualScheduler implements ScheduledExecutorService {
     if (delay <= 0) {
       throw new IllegalArgumentException("delay must be positive, was " + delay);
     }
-    return enqueue(Executors.callable(command), toDuration(initialDelay, unit), toDuration(delay, unit), false);
+    return taskQueue.enqueue(Executors.callable(command), ManualTaskQueue.toDuration(initialDelay, unit),
+        ManualTaskQueue.toDuration(delay, unit), false);
   }
 
   /**
@@ -361,10 +367,11 @@ public final class ManualScheduler implements ScheduledExecutorService {
   @Override
   public <T> List<Future<T>> invokeAll(Collection<? extends Callable<T>> tasks) {
     Objects.requireNonNull(tasks, "tasks");
-    checkNotShutdown();
+    taskQueue.checkNotShutdown();
     List<Future<T>> futures = new ArrayList<>(tasks.size());
     for (Callable<T> task : tasks) {
-      Task<T> t = newTask(Objects.requireNonNull(task, "task"), clock.instant(), null, false);
+      ManualScheduledTask<T> t =
+          taskQueue.newTask(Objects.requireNonNull(task, "task"), clock.instant(), null, false);
       t.runFromQueue();
       futures.add(t);
     }
@@ -407,7 +414,7 @@ public final class ManualScheduler implements ScheduledExecutorService {
     if (tasks.isEmpty()) {
       throw new IllegalArgumentException("tasks must not be empty");
     }
-    checkNotShutdown();
+    taskQueue.checkNotShutdown();
     Throwable last = null;
     for (Callable<T> task : tasks) {
       Objects.requireNonNull(task, "task");
@@ -449,16 +456,16 @@ public final class ManualScheduler implements ScheduledExecutorService {
    */
   @Override
   public void shutdown() {
-    List<Task<?>> periodic = new ArrayList<>();
+    List<ManualScheduledTask<?>> periodic = new ArrayList<>();
     synchronized (lock) {
-      shutdown = true;
-      for (Task<?> t : queue) {
+      taskQueue.shutdown = true;
+      for (ManualScheduledTask<?> t : queue) {
         if (t.isPeriodic()) {
           periodic.add(t);
         }
       }
     }
-    for (Task<?> t : periodic) {
+    for (ManualScheduledTask<?> t : periodic) {
       t.cancel(false);
     }
   }
@@ -474,9 +481,9 @@ public final class ManualScheduler implements ScheduledExecutorService {
   public List<Runnable> shutdownNow() {
     List<Runnable> removed = new ArrayList<>();
     synchronized (lock) {
-      shutdown = true;
+      taskQueue.shutdown = true;
       while (!queue.isEmpty()) {
-        Task<?> t = queue.poll();
+        ManualScheduledTask<?> t = queue.poll();
         t.drained = true;
         removed.add(t);
       }
@@ -492,7 +499,7 @@ public final class ManualScheduler implements ScheduledExecutorService {
   @Override
   public boolean isShutdown() {
     synchronized (lock) {
-      return shutdown;
+      return taskQueue.shutdown;
     }
   }
 
@@ -504,7 +511,7 @@ public final class ManualScheduler implements ScheduledExecutorService {
   @Override
   public boolean isTerminated() {
     synchronized (lock) {
-      return shutdown && queue.isEmpty();
+      return taskQueue.shutdown && queue.isEmpty();
     }
   }
 
@@ -531,234 +538,7 @@ public final class ManualScheduler implements ScheduledExecutorService {
   public String toString() {
     synchronized (lock) {
       return "ManualScheduler[now=" + clock.instant() + ", pendingTasks=" + queue.size()
-          + ", shutdown=" + shutdown + "]";
-    }
-  }
-
-  // ---------------------------------------------------------------- internals
-
-  private static Duration toDuration(long amount, TimeUnit unit) {
-    Objects.requireNonNull(unit, "unit");
-    try {
-      return Duration.of(amount, unit.toChronoUnit());
-    } catch (ArithmeticException e) {
-      // Longer than Duration can hold: as good as never.
-      return amount < 0 ? Duration.ZERO : Duration.ofSeconds(Long.MAX_VALUE, 999_999_999);
-    }
-  }
-
-  private static Instant plusSaturating(Instant base, Duration d) {
-    try {
-      return base.plus(d);
-    } catch (DateTimeException | ArithmeticException e) {
-      return d.isNegative() ? Instant.MIN : Instant.MAX;
-    }
-  }
-
-  private void checkNotShutdown() {
-    synchronized (lock) {
-      if (shutdown) {
-        throw new RejectedExecutionException("ManualScheduler is shut down");
-      }
-    }
-  }
-
-  private <V> Task<V> enqueue(
-      Callable<V> callable, Duration delay, @Nullable Duration period, boolean fixedRate) {
-    synchronized (lock) {
-      if (shutdown) {
-        throw new RejectedExecutionException("ManualScheduler is shut down");
-      }
-      Instant now = clock.instant();
-      Task<V> task = newTask(callable, delay.isNegative() ? now : plusSaturating(now, delay), period, fixedRate);
-      queue.add(task);
-      return task;
-    }
-  }
-
-  private <V> Task<V> newTask(
-      Callable<V> callable, Instant due, @Nullable Duration period, boolean fixedRate) {
-    synchronized (lock) {
-      return new Task<>(callable, due, nextSequence++, period, fixedRate);
-    }
-  }
-
-  private enum State {
-    PENDING,
-    RUNNING,
-    SUCCEEDED,
-    FAILED,
-    CANCELLED
-  }
-
-  /** A queued task and its future. All mutable state is guarded by the scheduler's lock. */
-  private final class Task<V> implements RunnableScheduledFuture<V> {
-    private final Callable<V> callable;
-    private final @Nullable Duration period;
-    private final boolean fixedRate;
-    private Instant due;
-    private long sequence;
-    private State state = State.PENDING;
-    private boolean drained;
-    private @Nullable V result;
-    private @Nullable Throwable failure;
-
-    Task(Callable<V> callable, Instant due, long sequence, @Nullable Duration period, boolean fixedRate) {
-      this.callable = callable;
-      this.due = due;
-      this.sequence = sequence;
-      this.period = period;
-      this.fixedRate = fixedRate;
-    }
-
-    /** Runs the task once, after it was taken off the queue (or never queued). */
-    void runFromQueue() {
-      synchronized (lock) {
-        if (state != State.PENDING) {
-          return;
-        }
-        state = State.RUNNING;
-      }
-      V value;
-      try {
-        value = callable.call();
-      } catch (Throwable e) {
-        synchronized (lock) {
-          if (state == State.RUNNING) {
-            state = State.FAILED;
-            failure = e;
-          }
-        }
-        return;
-      }
-      synchronized (lock) {
-        if (state != State.RUNNING) {
-          return; // cancelled while running
-        }
-        if (period == null) {
-          state = State.SUCCEEDED;
-          result = value;
-        } else if (shutdown) {
-          state = State.CANCELLED;
-        } else {
-          due = plusSaturating(fixedRate ? due : clock.instant(), period);
-          sequence = nextSequence++;
-          state = State.PENDING;
-          queue.add(this);
-        }
-      }
-    }
-
-    /** Runs the task if it is still queued or was returned by {@link #shutdownNow()}. */
-    @Override
-    public void run() {
-      synchronized (lock) {
-        if (state != State.PENDING) {
-          return;
-        }
-        if (!drained) {
-          queue.remove(this);
-        }
-        drained = false;
-      }
-      runFromQueue();
-    }
-
-    @Override
-    public boolean isPeriodic() {
-      return period != null;
-    }
-
-    @Override
-    public long getDelay(TimeUnit unit) {
-      Instant d;
-      synchronized (lock) {
-        d = due;
-      }
-      return unit.convert(Duration.between(clock.instant(), d));
-    }
-
-    @Override
-    public int compareTo(Delayed other) {
-      if (other == this) {
-        return 0;
-      }
-      if (other instanceof ManualScheduler.Task<?> t) {
-        int c = due.compareTo(t.due);
-        return c != 0 ? c : Long.compare(sequence, t.sequence);
-      }
-      return Long.compare(getDelay(TimeUnit.NANOSECONDS), other.getDelay(TimeUnit.NANOSECONDS));
-    }
-
-    @Override
-    public boolean cancel(boolean mayInterruptIfRunning) {
-      synchronized (lock) {
-        if (state != State.PENDING && state != State.RUNNING) {
-          return false;
-        }
-        state = State.CANCELLED;
-        queue.remove(this);
-        return true;
-      }
-    }
-
-    @Override
-    public boolean isCancelled() {
-      synchronized (lock) {
-        return state == State.CANCELLED;
-      }
-    }
-
-    @Override
-    public boolean isDone() {
-      synchronized (lock) {
-        return state == State.SUCCEEDED || state == State.FAILED || state == State.CANCELLED;
-      }
-    }
-
-    @Override
-    public V get() throws ExecutionException {
-      synchronized (lock) {
-        return resultOrThrow(() -> new IllegalStateException(
-            "the task has not run yet (due at " + due + ", now " + clock.instant()
-                + "); call runDue(), advance(...) or advanceToNextTask() on the ManualScheduler first"));
-      }
-    }
-
-    @Override
-    public V get(long timeout, TimeUnit unit) throws ExecutionException, TimeoutException {
-      Objects.requireNonNull(unit, "unit");
-      synchronized (lock) {
-        if (state == State.PENDING || state == State.RUNNING) {
-          throw new TimeoutException("the task has not run yet (due at " + due + ", now "
-              + clock.instant() + "); a ManualScheduler runs tasks only when the test drives it");
-        }
-        return resultOrThrow(IllegalStateException::new);
-      }
-    }
-
-    // Caller holds lock.
-    private V resultOrThrow(Supplier<IllegalStateException> notDone)
-        throws ExecutionException {
-      switch (state) {
-        case SUCCEEDED:
-          return result; // null exactly when the callable returned null
-        case FAILED:
-          throw new ExecutionException(failure);
-        case CANCELLED:
-          throw new CancellationException("the task was cancelled");
-        default:
-          throw notDone.get();
-      }
-    }
-
-    @Override
-    public String toString() {
-      synchronized (lock) {
-        return "ManualScheduler.Task[due=" + due + ", state=" + state
-            + (period == null ? "" : ", period=" + period + (fixedRate ? " (fixed rate)" : " (fixed delay)"))
-            + "]";
-      }
+          + ", shutdown=" + taskQueue.shutdown + "]";
     }
   }
 }

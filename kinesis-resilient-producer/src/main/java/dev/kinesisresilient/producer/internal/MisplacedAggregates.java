@@ -148,17 +148,4 @@ final class MisplacedAggregates {
     }
     return min;
   }
-
-  /** How many waiting records (not complete) have a sequence up to {@code lastSeq} (a flush). */
-  long countIncomplete(long lastSeq) {
-    long n = 0;
-    for (Parked p : parked) {
-      for (PendingRecord r : p.records) {
-        if (!r.isDone() && r.seq <= lastSeq) {
-          n++;
-        }
-      }
-    }
-    return n;
-  }
 }

@@ -255,14 +255,7 @@ public final class ResilientBatchWriter implements KinesisBatchWriter {
       }
       if (req.retry) {
         WriteOperation op = req.op;
-        RetryTokenBucket.Admission admission = budget.admit(req.indexes, op::needsToken);
-        if (admission.admitted().length == 0 && window.inFlight() == 0) {
-          // An empty budget refills only from acknowledgements, and with nothing of ours in flight none
-          // can come: waiting would only run the records into their deadline. So one request goes as a
-          // probe. The budget still bounds a storm: a probe goes only while nothing else is in flight.
-          send(req, now);
-          continue;
-        }
+        RetryTokenBucket.Admission admission = budget.admit(req.indexes, op::needsToken, window.inFlight());
         if (admission.waiting().length > 0) {
           if (waiting == null) {
             waiting = new ArrayDeque<>();

@@ -50,6 +50,19 @@ public final class RetryTokenBucket {
   }
 
   /**
+   * Whether a record that needs a token may be re-sent now: a token is there, or nothing of its writer
+   * or producer is in flight. The bucket refills only from acknowledgements, so with nothing in flight
+   * none can come and waiting would only run the record into its deadline: the next request goes as a
+   * probe, without tokens. A failing endpoint still sees at most one such request at a time.
+   *
+   * @param requestsInFlight requests of this writer or producer in flight (held slots included)
+   * @return true when the record may go
+   */
+  public boolean mayResend(int requestsInFlight) {
+    return hasToken() || requestsInFlight == 0;
+  }
+
+  /**
    * Takes up to {@code records} tokens, one per record to re-send.
    *
    * @param records records that would be re-sent, at least 0
@@ -68,19 +81,21 @@ public final class RetryTokenBucket {
    * Takes the tokens for re-sending a group of records (a token for each record that {@code
    * needsToken}; see {@link #needsToken(String)}). With fewer tokens than needed the group is split:
    * the records that need none and as many of the others as there are tokens are admitted, in order;
-   * the rest wait.
+   * the rest wait. With no token at all and nothing in flight, the whole group goes as a probe (see
+   * {@link #mayResend(int)}).
    *
    * @param records the records, by index
    * @param needsToken whether a record needs a token
+   * @param requestsInFlight requests of this writer in flight (held slots included)
    * @return the admitted and the waiting records, each in the order given
    */
-  public Admission admit(int[] records, IntPredicate needsToken) {
+  public Admission admit(int[] records, IntPredicate needsToken, int requestsInFlight) {
     int need = 0;
     for (int i : records) {
       need += needsToken.test(i) ? 1 : 0;
     }
     int granted = tryAcquire(need);
-    if (granted == need) {
+    if (granted == need || (granted == 0 && requestsInFlight == 0)) {
       return new Admission(records, NONE);
     }
     int[] admitted = new int[records.length - (need - granted)];

@@ -26,6 +26,22 @@ final class RetryTokenBucketTest {
   }
 
   @Test
+  void empty_nothingInFlight_oneGroupGoesAsAProbe_somethingInFlight_itWaits() {
+    RetryTokenBucket b = new RetryTokenBucket(new RetryBudget(1, 0.1));
+    int[] group = {0, 1, 2};
+    RetryTokenBucket.Admission partial = b.admit(group, i -> true, 0);
+    assertThat(partial.admitted()).containsExactly(0); // a token for one: the rest waits for its answer
+    assertThat(partial.waiting()).containsExactly(1, 2);
+    assertThat(b.mayResend(1)).isFalse();
+    assertThat(b.admit(group, i -> true, 1).admitted()).isEmpty();
+    assertThat(b.mayResend(0)).isTrue();
+    RetryTokenBucket.Admission probe = b.admit(group, i -> true, 0);
+    assertThat(probe.admitted()).containsExactly(0, 1, 2);
+    assertThat(probe.waiting()).isEmpty();
+    assertThat(b.available()).isZero(); // a probe takes no tokens it does not have
+  }
+
+  @Test
   void unlimited_neverRunsOut() {
     RetryTokenBucket b = new RetryTokenBucket(RetryBudget.unlimited());
     assertThat(b.tryAcquire(1_000_000)).isEqualTo(1_000_000);

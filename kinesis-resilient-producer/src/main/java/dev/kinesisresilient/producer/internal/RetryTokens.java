@@ -5,9 +5,8 @@ import java.util.function.IntSupplier;
 
 /**
  * The retry budget as the producer applies it to records: a re-send after an error that needs a token
- * waits for one; a first attempt never does. Only acknowledgements refill the bucket, so while nothing
- * is in flight (none can come) retries go without tokens: the next request is a probe, and the requests
- * after it wait again until its answer. Sender thread only.
+ * waits for one (or, with nothing in flight, goes as a probe: {@link RetryTokenBucket#mayResend}); a
+ * first attempt never does. Sender thread only.
  */
 final class RetryTokens {
   private final RetryTokenBucket bucket;
@@ -20,8 +19,7 @@ final class RetryTokens {
 
   /** Whether a retry may be sent now as far as the retry budget goes. */
   boolean allows(PendingRecord r) {
-    return !RetryTokenBucket.needsToken(r.lastMetricCode()) || bucket.hasToken()
-        || requestsInFlight.getAsInt() == 0;
+    return !RetryTokenBucket.needsToken(r.lastMetricCode()) || bucket.mayResend(requestsInFlight.getAsInt());
   }
 
   /** Takes the retry budget's token for a record about to be re-sent (none for a first attempt). */
